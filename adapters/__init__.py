@@ -1,0 +1,1 @@
+"""Adapters translate platform events to and from `bot.messages` (console, Telegram, Slack)."""

@@ -1,0 +1,96 @@
+"""The `afterview` command: chat, tick, run, serve, worker, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.clock import Clock, FixedClock, SystemClock
+
+
+def _parse_now(value: str | None) -> Clock:
+    if not value:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"--now: “{value}” is not an ISO date-time like 2026-11-23T11:00+01:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return FixedClock(moment)
+
+
+def _database(url: str | None):  # type: ignore[no-untyped-def]
+    from afterview.settings import Settings
+    from storage.db import Database
+
+    return Database(url or Settings().database_url)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter, console_user
+    from bot.engine import Engine
+
+    engine = Engine(_database(args.db), _parse_now(args.now))
+    ConsoleAdapter(engine, json_mode=args.json).chat(console_user(args.user))
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from afterview.runtime import delivery_for
+    from bot.scheduler import Scheduler
+
+    db = _database(args.db)
+    deliver = delivery_for(json_mode=args.json)
+    report = Scheduler(db, deliver, _parse_now(args.now)).tick()
+    print(f"tick: {report.sent} nudges sent in {report.messages} messages, "
+          f"{report.deferred} deferred, {report.dropped} dropped, {report.failed} failed",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    db = _database(args.db)
+    print(f"database is up to date ({db.engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="afterview", description="Afterview — your coach for everything after a job interview."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
+    chat.add_argument("--user", default="me", help="which local user you are (default: me)")
+    chat.add_argument("--db", help="SQLAlchemy database URL (default: DATABASE_URL or a file)")
+    chat.add_argument("--now", help="fix the clock, e.g. 2026-11-23T11:00+01:00")
+    chat.add_argument("--json", action="store_true", help="one JSON object per line in and out")
+    chat.set_defaults(func=cmd_chat)
+
+    tick = sub.add_parser("tick", help="one scheduler pass: deliver the nudges due now, then exit")
+    tick.add_argument("--db", help="SQLAlchemy database URL")
+    tick.add_argument("--now", help="the time of the pass, e.g. 2026-11-23T18:00+00:00")
+    tick.add_argument("--json", action="store_true", help="console nudges as JSON lines")
+    tick.set_defaults(func=cmd_tick)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("--db", help="SQLAlchemy database URL")
+    upgrade.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

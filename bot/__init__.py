@@ -1,0 +1,1 @@
+"""The platform-free core of Afterview: conversations, rules, letters. Imports no platform library."""

@@ -1,0 +1,220 @@
+"""The engine: `Engine.handle(incoming) -> list[Reply]` — load the user's state, run one step,
+save, answer; all in one database transaction per turn."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.clock import Clock, SystemClock
+from bot.commands import COMMANDS, help_text
+from bot.flows import FLOWS
+from bot.flows.base import CANCEL_WORDS, FlowState, Runner
+from bot import nudge_actions
+from bot.messages import Button, Incoming, Kind, Reply
+from bot.planner import replan
+from bot.turn import Turn
+from storage.db import Database
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 4000
+TRY_AGAIN = ("I can't reach my notebook right now — please try again in a moment. "
+             "Nothing you've told me before is lost.")
+OOPS = ("Sorry — something went wrong on my side. What you told me before is saved; "
+        "please send that again.")
+RESUME_WORDS = {"yes", "y", "continue", "resume", "go on", "ok", "okay", "sure"}
+
+AfterTurn = Callable[[Turn], None]
+
+
+class Engine:
+    """The platform-free bot. Adapters turn platform events into `Incoming` and show replies."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.runner = Runner(FLOWS)
+        self.after_turn: list[AfterTurn] = []
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        text = _clean(incoming.text)
+        if len(text) > MAX_MESSAGE:
+            return [Reply(f"That message is too long for me ({len(text)} characters) — please "
+                          f"keep it under {MAX_MESSAGE}. Nothing changed.")]
+        key = incoming.user
+        try:
+            with self.db.session() as session:
+                repo = Repository.for_key(session, key.platform, key.workspace, key.user_id,
+                                          display_name=incoming.display_name)
+                assert repo is not None
+                turn = Turn(repo, self.clock.now(), state=self._load(repo))
+                self._route(turn, incoming.kind, text)
+                self._save(turn)
+                if turn.facts_changed:
+                    replan(repo, turn.now, sorted(turn.facts_changed))
+                for hook in self.after_turn:
+                    hook(turn)
+                return turn.replies or [Reply(help_text())]
+        except (OperationalError, DBAPIError):
+            log.warning("database unavailable during a turn", exc_info=True)
+            return [Reply(TRY_AGAIN)]
+        except Exception:
+            log.exception("turn failed")
+            return [Reply(OOPS)]
+
+    # ---- state ----------------------------------------------------------------------------
+
+    def _load(self, repo: Repository) -> FlowState | None:
+        row = repo.conversation()
+        if row is None:
+            return None
+        if row.flow not in FLOWS or not FLOWS[row.flow].has(row.step):
+            return None  # a flow that no longer exists: start afresh rather than crash
+        return FlowState(row.flow, row.step, dict(row.slots or {}), list(row.history or []),
+                         row.updated_at)
+
+    def _save(self, turn: Turn) -> None:
+        if turn.state is None:
+            turn.repo.clear_conversation()
+        else:
+            turn.repo.save_conversation(turn.state.flow, turn.state.step, turn.state.slots,
+                                        turn.state.history, turn.now)
+
+    # ---- routing --------------------------------------------------------------------------
+
+    def _route(self, turn: Turn, kind: Kind, text: str) -> None:
+        if kind is Kind.BUTTON:
+            self._press(turn, text)
+        elif kind is Kind.COMMAND:
+            word, _, args = text.partition(" ")
+            self.command(turn, word, args.strip())
+        else:
+            self._text(turn, text)
+
+    def _press(self, turn: Turn, value: str) -> None:
+        if value.startswith("/"):
+            word, _, args = value[1:].partition(" ")
+            self.command(turn, word, args)
+        elif value.startswith("n:"):
+            nudge_actions.press(self, turn, value)
+        elif value.startswith("flow:"):
+            self._flow_choice(turn, value[5:])
+        elif turn.state is not None:
+            self._answer(turn, value)
+        else:
+            turn.say("That button belongs to a conversation that has already ended — here's "
+                     "what I can do:\n" + help_text())
+
+    def _text(self, turn: Turn, text: str) -> None:
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            word, _, args = stripped[1:].partition(" ")
+            word = word.split("@", 1)[0]
+            if word.casefold() in COMMANDS:
+                self.command(turn, word, args.strip())
+                return
+        if turn.state is not None:
+            self._answer(turn, stripped)
+            return
+        if not turn.user.onboarded and not turn.repo.applications():
+            turn.say("Hi! I'm Afterview — I coach you through everything after a job interview: "
+                     "thank-you letters to each interviewer, the right moment to follow up, "
+                     "offers, and what to learn from a no. First, a few quick questions.")
+            self.runner.start(turn, "onboarding")
+            return
+        word, _, args = stripped.partition(" ")
+        if word.casefold() in COMMANDS:
+            self.command(turn, word, args.strip())
+            return
+        for understand in UNDERSTANDERS:
+            if understand(self, turn, stripped):
+                return
+        turn.say("I didn't catch that. " + help_text(),
+                 [Button("Record an interview", "/debrief"), Button("My pipeline", "/status")])
+
+    def _answer(self, turn: Turn, text: str) -> None:
+        state = turn.state
+        assert state is not None
+        if state.slots.pop("_resume_offered", False):
+            if " ".join(text.casefold().split()) in RESUME_WORDS:
+                self.runner.ask(turn)
+                return
+        elif state.is_stale(turn.now) and text.casefold() not in CANCEL_WORDS:
+            flow = FLOWS[state.flow]
+            state.slots["_resume_offered"] = True
+            turn.say(f"Welcome back! We were {flow.describe(state.slots)}. Continue where "
+                     "we left off?",
+                     [Button("Continue", "flow:continue"),
+                      Button("Start over", f"flow:drop:{_command_for(state.flow)}"),
+                      Button("Drop it", "cancel")])
+            return
+        self.runner.answer(turn, text)
+
+    def _flow_choice(self, turn: Turn, choice: str) -> None:
+        if turn.state is None:
+            turn.say("That conversation has already ended.")
+            return
+        if choice == "continue":
+            turn.state.slots.pop("_resume_offered", None)
+            self.runner.ask(turn)
+        elif choice.startswith("drop:"):
+            turn.state = None
+            self.command(turn, choice[5:], "")
+
+    def command(self, turn: Turn, word: str, args: str) -> None:
+        word = word.casefold()
+        command = COMMANDS.get(word)
+        if command is None:
+            turn.say(f"I don't know the command “{word[:40]}”. " + help_text())
+            return
+        if command.word == "cancel":
+            if turn.state is None:
+                turn.say("Nothing to cancel — we weren't in the middle of anything.")
+            else:
+                self.runner.answer(turn, "cancel")
+            return
+        if command.flow is not None:
+            if turn.state is not None:
+                flow = FLOWS[turn.state.flow]
+                again = turn.state.flow == command.flow
+                turn.say(
+                    f"We're in the middle of {flow.describe(turn.state.slots)}. "
+                    + ("Continue, or start a new one?" if again else
+                       f"Continue, or drop it and {command.summary}?"),
+                    [Button("Continue", "flow:continue"),
+                     Button("Start a new one" if again else "Drop it", f"flow:drop:{command.word}")],
+                )
+                return
+            self.runner.start(turn, command.flow)
+            if args and turn.state is not None:
+                self.runner.answer(turn, args)
+            return
+        assert command.handler is not None
+        command.handler(turn, args)
+        if turn.state is not None:
+            turn.say("(We're still " + FLOWS[turn.state.flow].describe(turn.state.slots)
+                     + " — here's where we were.)")
+            self.runner.ask(turn)
+
+
+Understander = Callable[[Engine, Turn, str], bool]
+UNDERSTANDERS: list[Understander] = []
+
+
+def _command_for(flow: str) -> str:
+    for command in COMMANDS.values():
+        if command.flow == flow:
+            return command.word
+    return "help"
+
+
+def _clean(text: str) -> str:
+    """Drop control characters and lone surrogates that no platform should send us."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+                   or unicodedata.category(ch) == "Cf")

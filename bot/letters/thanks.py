@@ -1,0 +1,33 @@
+"""Thank-you letters: one per interviewer, never the same text twice."""
+
+from __future__ import annotations
+
+from bot.messages import Draft
+
+from .facts import InterviewFacts, Person, Sender
+from .render import meeting_name, render_draft, talking_point, variant_seed
+
+
+def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) -> Draft:
+    """A thank-you letter to one interviewer, to send the same day or the next.
+
+    Greets them by the name exactly as recorded, thanks them for their time on
+    the day, weaves in the point noted for them (or, without notes, their
+    perspective as their title), re-emphasises `strengths` (else `went_well`),
+    adds what was `missed`, and reiterates interest. The interviewer's position
+    in `interview.interviewers` picks the phrasing of every paragraph, so two
+    interviewers of one interview get different letters even with no notes.
+    """
+    return render_draft(
+        "thank_you.j2",
+        names=[sender.name, interviewer.name, *(p.name for p in interview.interviewers)],
+        company=interview.company,
+        role=interview.role,
+        to=interviewer.email,
+        sender=sender,
+        interview=interview,
+        person=interviewer,
+        seed=variant_seed(interviewer, interview.interviewers),
+        meeting=meeting_name(interview.round),
+        point=talking_point(interviewer.notes),
+    )

@@ -1,0 +1,98 @@
+"""Value objects exchanged between adapters and the core: who speaks, what came in, what goes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class UserKey:
+    """Identifies one job seeker: platform ("console", "telegram", "slack"), workspace, user id.
+
+    Every stored row belongs to exactly one key; nothing reads across keys.
+    """
+
+    platform: str
+    workspace: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.workspace}:{self.user_id}"
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing the user did: typed text, issued a command (with optional args), pressed a button."""
+
+    user: UserKey
+    kind: Kind
+    text: str = ""
+    display_name: str | None = None
+
+    @classmethod
+    def message(cls, user: UserKey, text: str, display_name: str | None = None) -> Incoming:
+        return cls(user, Kind.TEXT, text, display_name)
+
+    @classmethod
+    def command(cls, user: UserKey, word: str, args: str = "") -> Incoming:
+        word = word.strip().lstrip("/").lower()
+        return cls(user, Kind.COMMAND, f"{word} {args}".strip())
+
+    @classmethod
+    def press(cls, user: UserKey, value: str) -> Incoming:
+        return cls(user, Kind.BUTTON, value)
+
+    @property
+    def command_word(self) -> str:
+        return self.text.split(" ", 1)[0] if self.kind is Kind.COMMAND else ""
+
+    @property
+    def command_args(self) -> str:
+        parts = self.text.split(" ", 1)
+        return parts[1] if self.kind is Kind.COMMAND and len(parts) > 1 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered with a reply. `value` is what comes back in `Incoming.press`."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A letter ready to copy: subject, plain-text body, recipient and a mailto link when known."""
+
+    subject: str
+    body: str
+    to: str | None = None
+    mailto: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the adapter should send (a JSON export, an .ics calendar, a PNG chart)."""
+
+    filename: str
+    content: bytes
+    mime_type: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One bot message: text, optional buttons, optional draft and attachment."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+    draft: Draft | None = None
+    attachment: Attachment | None = None

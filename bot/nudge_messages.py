@@ -1,0 +1,134 @@
+"""What a nudge says: one message per user, several due nudges merged, with their buttons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.messages import Button, Reply
+from bot.nudges import (
+    CHECK_IN,
+    DIGEST,
+    FOLLOW_UP,
+    GHOST_CHECK,
+    OFFER_DEADLINE,
+    PREP,
+    THANK_YOU,
+)
+from bot.planner import prefs_for
+from storage.models import Application, Interview, Nudge
+from storage.repository import Repository
+
+FOLLOW_UP_RESULTS = (
+    ("Still deciding", "still_deciding"), ("Second interview", "second"), ("Offer!", "offer"),
+    ("Rejected", "rejected"), ("No answer", "no_answer"),
+)
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def action(nudge: Nudge, verb: str) -> str:
+    """Button value for a nudge action; checked against the pressing user on arrival."""
+    return f"n:{nudge.id}:{verb}"
+
+
+def _latest(repo: Repository, app: Application | None) -> Interview | None:
+    return repo.latest_interview(app) if app is not None else None
+
+
+def part(repo: Repository, nudge: Nudge, now: datetime) -> tuple[str, list[Button]]:
+    """The text and the buttons of one nudge."""
+    app = repo.application(nudge.application_id)
+    company = app.company if app else ""
+    tz = prefs_for(repo.user).tz
+    if nudge.kind == THANK_YOU:
+        interview = repo.get(Interview, nudge.interview_id)
+        people = [p.name for p in repo.interviewers(interview) if p.thank_you_state != "sent"] \
+            if interview else []
+        who = ", ".join(people) or "your interviewers"
+        number = int(nudge.payload.get("number", 1))
+        if number == 1:
+            text = (f"✉️ Send your thank-yous today: {company} — a personal letter to {who}. "
+                    "Today, or tomorrow at the latest.")
+        elif number == 2:
+            text = (f"✉️ Still to send: your thank-you letters to {who} at {company}. Today is "
+                    "the day — two minutes each, and I've drafted them.")
+        else:
+            text = (f"✉️ Late is better than never: a short thank-you to {who} at {company} "
+                    "still makes a good impression.")
+        return text, [Button("Draft letters", f"/thanks {company}"),
+                      Button("Done — all sent", action(nudge, "done"))]
+    if nudge.kind == FOLLOW_UP:
+        interview = _latest(repo, app)
+        decision = nudge.payload.get("decision", "")
+        held = interview.starts_at.astimezone(tz).date() if interview else None
+        name = repo.user.display_name or "[your name]"
+        role = app.role if app else ""
+        script = (f"“Hello, this is {name}. I interviewed on {_day(held) if held else '…'} for "
+                  f"the {role} position. I'm still very interested, and I wanted to ask whether "
+                  "a decision has been made?”")
+        text = (f"⏰ {company} expected to decide by {_day(date.fromisoformat(decision))}. Time "
+                "for a polite follow-up — by email or phone, never unannounced in person.\n"
+                f"Say something like: {script}\nWhat did you hear?")
+        return text, [Button("Draft the email", f"/followup {company}"),
+                      *(Button(label, action(nudge, verb)) for label, verb in FOLLOW_UP_RESULTS)]
+    if nudge.kind == CHECK_IN:
+        number = int(nudge.payload.get("number", 1))
+        text = (f"📅 Weekly check-in with {company} (#{number}): a short, courteous note keeps "
+                "you on their radar. Once a week is persistent; more is pesky.")
+        return text, [Button("Draft the check-in", f"/followup {company}"),
+                      Button("Sent it", action(nudge, "done")),
+                      *(Button(label, action(nudge, verb)) for label, verb in FOLLOW_UP_RESULTS)]
+    if nudge.kind == GHOST_CHECK:
+        unanswered = nudge.payload.get("unanswered", 0)
+        text = (f"🤔 {company} hasn't answered {unanswered} check-ins. It may be time to close "
+                "this one and put your energy where it's welcome — it's not about you.")
+        return text, [Button("Close as no answer", action(nudge, "close")),
+                      Button("Keep checking in", action(nudge, "keep"))]
+    if nudge.kind == OFFER_DEADLINE:
+        deadline = date.fromisoformat(nudge.payload["deadline"])
+        when = nudge.payload.get("when", "soon")
+        text = (f"⏳ Your answer to {company}'s offer is due {when} ({_day(deadline)}). Compare "
+                "it with your target, negotiate if it's short, then reply in writing.")
+        return text, [Button("Open the offer", f"/offer {company}"),
+                      Button("Done", action(nudge, "done"))]
+    if nudge.kind == PREP:
+        at = datetime.fromisoformat(nudge.payload["at"]).astimezone(tz)
+        text = (f"📚 Your next interview at {company} is tomorrow, {_day(at.date())} at "
+                f"{at:%H:%M}. Review your notes from earlier rounds and your prep pack tonight.")
+        return text, [Button("Prep pack", f"/prep {company}"),
+                      Button("Done", action(nudge, "done"))]
+    if nudge.kind == DIGEST:
+        from bot.pipeline import rows
+        from bot.turn import Turn
+
+        active = [r for r in rows(Turn(repo, now)) if r.active]
+        lines = [f"• {r.company}: {r.next_action}" for r in active[:8]]
+        text = ("🗓 Your week ahead:\n" + "\n".join(lines) +
+                "\nKeep the search going: one new application this week keeps your options open.")
+        return text, [Button("My pipeline", "/status")]
+    raise TypeError(f"no message for nudge kind {nudge.kind!r}")
+
+
+def render(repo: Repository, nudges: list[Nudge], now: datetime) -> Reply:
+    """One message for everything due now; snooze and stop offered once per message."""
+    parts = [part(repo, nudge, now) for nudge in nudges]
+    first = nudges[0]
+    if len(parts) == 1:
+        text, buttons = parts[0]
+        extra = [Button("Later today", action(first, "later")),
+                 Button("Tomorrow", action(first, "tomorrow"))]
+        if first.application_id is not None:
+            extra.append(Button("Stop for this application", action(first, "stop")))
+        return Reply(text, tuple(buttons + extra))
+    text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
+    buttons: list[Button] = []
+    for nudge, (_, own) in zip(nudges, parts, strict=True):
+        done = [b for b in own if b.value.endswith(":done")]
+        app = repo.application(nudge.application_id)
+        label = f"Done: {app.company}" if app else "Done"
+        buttons.extend(Button(label, b.value) for b in done[:1])
+        buttons.extend(b for b in own if b.value.startswith("/"))
+    buttons.append(Button("Snooze all till tomorrow", action(first, "tomorrow_all")))
+    return Reply(text, tuple(buttons))

@@ -1,0 +1,315 @@
+"""The scheduler: claim due nudges atomically, check them, render one message per user, hand it
+to the user's adapter outside the claiming transaction, then mark them sent.
+
+Claiming is `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL and a conditional
+`UPDATE … RETURNING` on SQLite, so several workers never send the same nudge. Rows stuck in
+`claimed` (a worker died mid-send) are released after `claim_timeout`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.clock import Clock, SystemClock
+from bot.messages import Reply, UserKey
+from bot.nudge_messages import render
+from bot.nudges import (
+    CONTACT_GAP,
+    CONTACT_KINDS,
+    deferred_for_quiet_or_cap,
+    family_of,
+    local_day_bounds,
+    still_relevant,
+)
+from bot.planner import CONTACT_EVENT, prefs_for, replan
+from storage.db import Database
+from storage.models import Application, Event, Nudge, User
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[UserKey, Sequence[Reply]], None]
+MAX_ATTEMPTS = 8
+
+
+class DeliveryError(Exception):
+    """What an adapter raises when a send fails: `retry_after` (seconds) when the platform
+    asked us to wait; `permanent` when retrying cannot help (the user blocked the bot)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    messages: int = 0
+    sent: int = 0
+    deferred: int = 0
+    dropped: int = 0
+    failed: int = 0
+    users: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Outgoing:
+    user: UserKey
+    user_id: int
+    nudge_ids: list[int]
+    reply: Reply
+
+
+class Scheduler:
+    """One pass (`tick`) delivers what is due now; `afterview worker` runs it every minute."""
+
+    def __init__(self, db: Database, deliver: Deliver, clock: Clock | None = None, *,
+                 batch: int = 200, claim_timeout: timedelta = timedelta(minutes=5),
+                 worker_id: str | None = None) -> None:
+        self.db = db
+        self.deliver = deliver
+        self.clock = clock or SystemClock()
+        self.batch = batch
+        self.claim_timeout = claim_timeout
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+
+    # ---- the pass -------------------------------------------------------------------------
+
+    def tick(self, *, max_batches: int | None = None) -> TickReport:
+        report = TickReport()
+        now = self.clock.now()
+        self.release_stale(now)
+        batches = 0
+        while not self.stopping.is_set():
+            claimed = self.claim(now)
+            if not claimed:
+                break
+            report.claimed += len(claimed)
+            self._process(claimed, now, report)
+            batches += 1
+            if max_batches is not None and batches >= max_batches:
+                break
+        return report
+
+    def release_stale(self, now: datetime) -> int:
+        """Give back rows a dead worker claimed and never finished."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(Nudge)
+                .where(Nudge.state == "claimed", Nudge.claimed_at < now - self.claim_timeout)
+                .values(state="pending", claimed_at=None, claimed_by=None)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def claim(self, now: datetime) -> dict[int, list[int]]:
+        """Atomically take up to `batch` due nudges: {user_id: [nudge ids]}."""
+        with self.db.session() as session:
+            due = (
+                select(Nudge.id)
+                .where(Nudge.state.in_(("pending", "snoozed")), Nudge.due_at <= now)
+                .order_by(Nudge.due_at)
+                .limit(self.batch)
+            )
+            if self.db.is_postgres:
+                due = due.with_for_update(skip_locked=True)
+            rows = session.execute(
+                update(Nudge)
+                .where(Nudge.id.in_(due.scalar_subquery()),
+                       Nudge.state.in_(("pending", "snoozed")))
+                .values(state="claimed", claimed_at=now, claimed_by=self.worker_id,
+                        attempts=Nudge.attempts + 1)
+                .returning(Nudge.id, Nudge.user_id)
+                .execution_options(synchronize_session=False)
+            ).all()
+        claimed: dict[int, list[int]] = {}
+        for nudge_id, user_id in rows:
+            claimed.setdefault(user_id, []).append(nudge_id)
+        return claimed
+
+    def _process(self, claimed: dict[int, list[int]], now: datetime, report: TickReport) -> None:
+        outgoing = []
+        for user_id, ids in claimed.items():
+            try:
+                message = self._prepare(user_id, ids, now, report)
+            except Exception:
+                log.exception("could not prepare nudges for a user; released for later")
+                self._release(ids, now + timedelta(minutes=5), "prepare failed")
+                report.failed += len(ids)
+                continue
+            if message is not None:
+                outgoing.append(message)
+        for message in outgoing:
+            self._send(message, now, report)
+
+    # ---- checks and rendering -------------------------------------------------------------
+
+    def _prepare(self, user_id: int, ids: list[int], now: datetime,
+                 report: TickReport) -> Outgoing | None:
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                return None
+            repo = Repository(session, user)
+            rows = list(session.scalars(select(Nudge).where(
+                Nudge.id.in_(ids), Nudge.user_id == user_id, Nudge.state == "claimed",
+                Nudge.claimed_by == self.worker_id)))
+            prefs = prefs_for(user)
+            keep: list[Nudge] = []
+            for row in rows:
+                app = session.get(Application, row.application_id) if row.application_id else None
+                reason = _drop_reason(row, user, app, now)
+                if reason:
+                    row.state, row.last_error, row.claimed_by = "cancelled", reason, None
+                    report.dropped += 1
+                else:
+                    keep.append(row)
+            keep = _latest_per_family(keep, report)
+            keep = [row for row in keep if not self._contact_too_soon(repo, row, now, report)]
+            if not keep:
+                return None
+            start, end = local_day_bounds(now, prefs)
+            sent_today = session.scalar(
+                select(func.count(func.distinct(Nudge.sent_at))).where(
+                    Nudge.user_id == user_id, Nudge.sent_at >= start, Nudge.sent_at < end))
+            later = deferred_for_quiet_or_cap(now, prefs, int(sent_today or 0))
+            if later is not None:
+                for row in keep:
+                    row.state, row.due_at, row.claimed_by, row.claimed_at = (
+                        "pending", later, None, None)
+                report.deferred += len(keep)
+                return None
+            reply = render(repo, keep, now)
+            key = UserKey(user.platform, user.workspace, user.external_id)
+            return Outgoing(key, user_id, [row.id for row in keep], reply)
+
+    def _contact_too_soon(self, repo: Repository, row: Nudge, now: datetime,
+                          report: TickReport) -> bool:
+        """The weekly cap, checked again at delivery: a contact logged since planning wins."""
+        if row.kind not in CONTACT_KINDS or row.application_id is None:
+            return False
+        session = repo.session
+        last_logged = session.scalar(select(func.max(Event.at)).where(
+            Event.user_id == repo.user.id, Event.application_id == row.application_id,
+            Event.kind == CONTACT_EVENT))
+        last_sent = session.scalar(select(func.max(Nudge.sent_at)).where(
+            Nudge.user_id == repo.user.id, Nudge.application_id == row.application_id,
+            Nudge.kind.in_(CONTACT_KINDS), Nudge.id != row.id))
+        last = max([t for t in (last_logged, last_sent) if t is not None], default=None)
+        if last is None or now - last >= CONTACT_GAP:
+            return False
+        row.state, row.claimed_by, row.claimed_at = "pending", None, None
+        session.flush()
+        replan(repo, now, [row.application_id])
+        report.deferred += 1
+        return True
+
+    # ---- delivery -------------------------------------------------------------------------
+
+    def _send(self, message: Outgoing, now: datetime, report: TickReport) -> None:
+        try:
+            self.deliver(message.user, [message.reply])
+        except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
+            self._failed(message, now, error, report)
+            return
+        with self.db.session() as session:
+            session.execute(
+                update(Nudge).where(Nudge.id.in_(message.nudge_ids), Nudge.state == "claimed")
+                .values(state="sent", sent_at=now, claimed_by=None, last_error=None)
+                .execution_options(synchronize_session=False))
+            user = session.get(User, message.user_id)
+            if user is not None:
+                replan(Repository(session, user), now)
+        report.messages += 1
+        report.sent += len(message.nudge_ids)
+        report.users.append(message.user_id)
+
+    def _failed(self, message: Outgoing, now: datetime, error: Exception,
+                report: TickReport) -> None:
+        report.failed += len(message.nudge_ids)
+        permanent = bool(getattr(error, "permanent", False))
+        retry_after = getattr(error, "retry_after", None)
+        log.warning("nudge delivery failed (%s): %s", type(error).__name__,
+                    "permanent" if permanent else "will retry")
+        with self.db.session() as session:
+            rows = list(session.scalars(select(Nudge).where(Nudge.id.in_(message.nudge_ids))))
+            if permanent:
+                user = session.get(User, message.user_id)
+                if user is not None:
+                    user.unreachable = True
+                    user.paused = True
+                for row in rows:
+                    row.state, row.claimed_by, row.last_error = "cancelled", None, "paused"
+                return
+            for row in rows:
+                if row.attempts >= MAX_ATTEMPTS:
+                    row.state, row.last_error = "cancelled", f"failed: {type(error).__name__}"
+                    continue
+                wait = retry_after if retry_after else min(60 * 2 ** (row.attempts - 1), 3600)
+                row.state, row.due_at = "pending", now + timedelta(seconds=float(wait))
+                row.claimed_by, row.claimed_at = None, None
+                row.last_error = type(error).__name__[:300]
+
+    def _release(self, ids: list[int], due: datetime, reason: str) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(Nudge).where(Nudge.id.in_(ids), Nudge.state == "claimed")
+                .values(state="pending", due_at=due, claimed_by=None, claimed_at=None,
+                        last_error=reason)
+                .execution_options(synchronize_session=False))
+
+    def release_mine(self) -> None:
+        """On shutdown: give back whatever this worker claimed but did not send."""
+        with self.db.session() as session:
+            session.execute(
+                update(Nudge).where(Nudge.state == "claimed", Nudge.claimed_by == self.worker_id)
+                .values(state="pending", claimed_by=None, claimed_at=None)
+                .execution_options(synchronize_session=False))
+
+
+def _drop_reason(row: Nudge, user: User, app: Application | None, now: datetime) -> str | None:
+    if user.paused or user.unreachable:
+        return "paused"
+    if row.application_id is not None and (app is None or not app.is_active
+                                           or app.nudges_stopped):
+        return "not needed"
+    if not still_relevant(row.kind, row.due_at, now):
+        return "stale"
+    return None
+
+
+def _latest_per_family(rows: list[Nudge], report: TickReport) -> list[Nudge]:
+    """After downtime, several of one family may be due: only the newest goes out."""
+    newest: dict[str, Nudge] = {}
+    for row in sorted(rows, key=lambda r: (r.due_at, r.id)):
+        older = newest.get(family_of(row.key))
+        if older is not None:
+            older.state, older.last_error, older.claimed_by = "cancelled", "superseded", None
+            report.dropped += 1
+        newest[family_of(row.key)] = row
+    return sorted(newest.values(), key=lambda r: (r.due_at, r.id))
+
+
+def start_background(scheduler: Scheduler, interval_seconds: int = 60):  # type: ignore[no-untyped-def]
+    """APScheduler wiring: one job ticking every minute, coalesced, with a misfire grace."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    background = BackgroundScheduler(timezone="UTC")
+    background.add_job(scheduler.tick, "interval", seconds=interval_seconds, id="nudges",
+                       coalesce=True, max_instances=1, misfire_grace_time=interval_seconds * 5,
+                       next_run_time=datetime.now(tz=None).astimezone())
+    background.start()
+    return background
+
+

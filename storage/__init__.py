@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the user-scoped repository and Alembic migrations."""
