@@ -125,10 +125,12 @@ def render(repo: Repository, nudges: list[Nudge], now: datetime) -> Reply:
     text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
     buttons: list[Button] = []
     for nudge, (_, own) in zip(nudges, parts, strict=True):
-        done = [b for b in own if b.value.endswith(":done")]
         app = repo.application(nudge.application_id)
-        label = f"Done: {app.company}" if app else "Done"
-        buttons.extend(Button(label, b.value) for b in done[:1])
-        buttons.extend(b for b in own if b.value.startswith("/"))
+        for button in own:
+            label = button.label
+            if app is not None and button.value.startswith("n:"):
+                label = f"{app.company}: {label}"
+            if all(b.value != button.value for b in buttons):
+                buttons.append(Button(label, button.value))
     buttons.append(Button("Snooze all till tomorrow", action(first, "tomorrow_all")))
     return Reply(text, tuple(buttons))

@@ -879,14 +879,16 @@ def _read_day(
     if re.fullmatch(r"(?:the\s+)?(?:start|beginning)\s+of\s+next\s+week|early\s+next\s+week", r):
         return (_week_start(today) + timedelta(days=7),)
 
-    for pattern, sign in ((_DAYS_AGO, -1), (_DAYS_IN, 1), (_DAYS_FROM_NOW, 1)):
+    for pattern, sign in (
+        (_DAYS_AGO, -1), (_DAYS_IN, 1), (_DAYS_FROM_NOW, 1), (_DAYS_BARE, 0)
+    ):
         moved = pattern.fullmatch(r)
         if moved:
-            return (_shift_days(today, sign * _amount(moved["n"]), moved["unit"]),)
-    bare = _DAYS_BARE.fullmatch(r)
-    if bare:
-        sign = 1 if prefer == "future" else -1
-        return (_shift_days(today, sign * _amount(bare["n"]), bare["unit"]),)
+            sign = sign or (1 if prefer == "future" else -1)  # a bare "2 weeks"
+            try:
+                return (_shift_days(today, sign * _amount(moved["n"]), moved["unit"]),)
+            except (OverflowError, ValueError):
+                raise ParseError(_too_far(shown)) from None
 
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         found = pattern.fullmatch(r)
@@ -1063,9 +1065,13 @@ def _at(day: date, clock: time, tz: tzinfo) -> datetime:
     return wall.astimezone(UTC).astimezone(tz)
 
 
+def _too_far(shown: str) -> str:
+    return f"{shown} is too far from today — please give a date within a few years."
+
+
 def _check_range(day: date, local_now: datetime, shown: str) -> None:
     if abs(day.year - local_now.year) > 100:
-        raise ParseError(f"{shown} is too far from today — please give a date within a few years.")
+        raise ParseError(_too_far(shown))
 
 
 def _read_date_or_time(

@@ -242,11 +242,11 @@ printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1
 
 
 @settings(deadline=None, max_examples=60)
-@given(name=printable, company=printable)
+@given(name=printable, company=printable, notes=st.text(), title=st.text())
 def test_any_name_and_company_appear_exactly_as_recorded_in_a_thank_you(
-    name: str, company: str
+    name: str, company: str, notes: str, title: str
 ) -> None:
-    person = Person(name)
+    person = Person(name, title=title, notes=notes)
     interview = InterviewFacts(
         company, "Analyst", datetime.date(2026, 3, 3), interviewers=(person,)
     )
@@ -371,6 +371,12 @@ def test_the_acceptance_restates_every_recorded_term_and_asks_for_confirmation()
     ):
         assert f"\n{line}\n" in body
     assert "confirm these terms in writing" in body
+
+
+def test_an_acceptance_with_no_terms_recorded_asks_for_them_in_writing() -> None:
+    body = acceptance(JANE, OfferTerms("Acme", "Analyst")).body
+    assert "Position:" not in body
+    assert "confirm the terms of the offer in writing" in body
 
 
 def test_the_acceptance_lists_only_the_terms_that_were_recorded() -> None:
@@ -560,6 +566,12 @@ def test_proofreading_notices_a_letter_that_never_names_the_role() -> None:
 def test_proofreading_catches_slang(slang: str) -> None:
     problems = check(CLEAN.body.replace("Kind regards,", f"{slang},"))
     assert len(problems) == 1 and f'"{slang}" is too informal' in problems[0]
+
+
+def test_a_name_that_looks_like_slang_is_not_slang() -> None:
+    ty = Person("Ty Awesome")
+    interview = dataclasses.replace(NORTHWIND, company="Hey Games", interviewers=(ty,))
+    assert thank_you(JANE, interview, ty).problems == ()
 
 
 def test_u_for_you_is_slang_but_the_us_market_and_the_r_language_are_not() -> None:

@@ -151,7 +151,8 @@ def proofread(
     "XXX", "TODO"…); capitalised words close to, but not equal to, a recorded
     name (difflib ratio >= 0.8, same first letter, four letters or more);
     the company not written exactly as recorded (other case, near-miss, missing);
-    the role not mentioned (any case); informal words and abbreviations.
+    the role not mentioned (any case); informal words and abbreviations outside
+    the recorded names, company and role.
     """
     text = f"{draft_subject}\n{body}"
     problems: list[str] = []
@@ -177,8 +178,13 @@ def proofread(
     if role and role.casefold() not in text.casefold():
         problems.append(f'The role "{role}" is not mentioned.')
 
+    # A recorded name may look like slang ("Ty Burrell", "Awesome Games Ltd"): it is not.
+    plain = text
+    for recorded in sorted({*names, company, role}, key=len, reverse=True):
+        if recorded.strip():
+            plain = plain.replace(recorded, " ")
     for word, pattern in _SLANG_PATTERNS:
-        slang = pattern.search(text)
+        slang = pattern.search(plain)
         if slang:
             instead = SLANG[word]
             advice = f' Write "{instead}" instead.' if instead else " Leave it out."

@@ -550,7 +550,8 @@ class FakeTelegram:
     # ---------------------------------------------------------------- reading what happened
 
     def calls(self, method: str | None = None) -> list[Call]:
-        """Every request received, in order, failed ones included (see ``Call.status``)."""
+        """Every request received, failed ones included (see ``Call.status``), in the order
+        they were answered (``Call.at`` is when each arrived)."""
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
@@ -1488,6 +1489,8 @@ def _utf16_len(text: str) -> int:
 
 
 def _shorten(value: Any, width: int = 60) -> Any:
+    if value is None or isinstance(value, int | float):
+        return value
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= width else text[: width - 1] + "…"
 
