@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.messages import Reply, UserKey
 from bot.scheduler import DeliveryError
 
-__all__ = ["Adapter", "DeliveryError"]
+if TYPE_CHECKING:
+    from afterview.http import HttpServer
+
+__all__ = ["Adapter", "AsyncAdapter", "DeliveryError"]
 
 
 class Adapter(ABC):
@@ -29,3 +33,18 @@ class Adapter(ABC):
     @abstractmethod
     def deliver(self, user: UserKey, replies: Sequence[Reply]) -> None:
         """Send replies to the user; raise `DeliveryError` when the platform refuses."""
+
+
+class AsyncAdapter(Adapter):
+    """A platform served from the process's asyncio loop (Telegram, Slack).
+
+    `start_async(http)` registers its routes on the shared HTTP server when it has one
+    (`http` is None in a worker, which polls instead); `deliver` is called by the scheduler
+    from its own thread and must be safe there.
+    """
+
+    async def start_async(self, http: HttpServer | None, *, polling: bool) -> None:  # noqa: B027
+        """Connect; with `polling`, fetch updates actively (Telegram long polling)."""
+
+    async def stop_async(self) -> None:  # noqa: B027
+        """Finish the work in progress and disconnect."""

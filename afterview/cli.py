@@ -52,6 +52,25 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(web: bool, worker: bool) -> int:
+    from afterview.runtime import run
+    from afterview.settings import Settings
+
+    return run(Settings(), web=web, worker=worker)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _serve(web=True, worker=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(web=True, worker=False)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    return _serve(web=False, worker=True)
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     db = _database(args.db)
     print(f"database is up to date ({db.engine.url.render_as_string(hide_password=True)})")
@@ -76,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", help="the time of the pass, e.g. 2026-11-23T18:00+00:00")
     tick.add_argument("--json", action="store_true", help="console nudges as JSON lines")
     tick.set_defaults(func=cmd_tick)
+
+    for name, func, text in (
+        ("run", cmd_run, "everything configured in one process: Telegram, Slack, HTTP, scheduler"),
+        ("serve", cmd_serve, "the HTTP server only: webhooks, Slack, /healthz, /metrics"),
+        ("worker", cmd_worker, "the scheduler and Telegram long polling"),
+    ):
+        sub.add_parser(name, help=text).set_defaults(func=func)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -1,13 +1,29 @@
-"""Process wiring: which adapters are enabled, and how the scheduler reaches each user."""
+"""Process wiring: which adapters are enabled, the HTTP server, the scheduler, and shutdown.
+
+`afterview run` = web + worker in one process; `afterview serve` = the HTTP server only
+(webhooks, Slack, health); `afterview worker` = the scheduler and Telegram long polling.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
 from collections.abc import Sequence
+from typing import Any
 
-from adapters.base import Adapter
+from adapters.base import Adapter, AsyncAdapter
 from adapters.console import ConsoleAdapter
+from afterview.http import HttpServer
+from afterview.settings import Settings
+from bot.buttons import ButtonVault
+from bot.clock import Clock, SystemClock
+from bot.engine import Engine
 from bot.messages import Reply, UserKey
-from bot.scheduler import Deliver, DeliveryError
+from bot.scheduler import Deliver, DeliveryError, Scheduler
+from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 def delivery_for(adapters: Sequence[Adapter] = (), *, json_mode: bool = False) -> Deliver:
@@ -22,3 +38,99 @@ def delivery_for(adapters: Sequence[Adapter] = (), *, json_mode: bool = False) -
         adapter.deliver(user, replies)
 
     return deliver
+
+
+def build_adapters(settings: Settings, engine: Engine, vault: ButtonVault) -> list[AsyncAdapter]:
+    """The platform adapters the settings enable (Telegram, Slack)."""
+    adapters: list[AsyncAdapter] = []
+    if settings.telegram_enabled:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, engine, vault))
+    if settings.slack_enabled:
+        from adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, engine, vault))
+    return adapters
+
+
+def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str:
+    """The one-screen startup summary: what is on, what is missing. Never a secret."""
+    def mark(on: bool) -> str:
+        return "on " if on else "off"
+
+    tg_mode = "webhook" if settings.telegram_webhook_url else "long polling"
+    slack_mode = "Socket Mode" if settings.slack_socket_mode else "HTTP (/slack/events)"
+    lines = [
+        "Afterview",
+        f"  database   {db.engine.url.render_as_string(hide_password=True)}",
+        f"  telegram   {mark(settings.telegram_enabled)}"
+        + (f"  ({tg_mode})" if settings.telegram_enabled else "  set TELEGRAM_BOT_TOKEN to enable"),
+        f"  slack      {mark(settings.slack_enabled)}"
+        + (f"  ({slack_mode})" if settings.slack_enabled
+           else "  set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable"),
+        f"  http       {mark(web)}" + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
+        f"  scheduler  {mark(worker)}",
+    ]
+    return "\n".join(lines)
+
+
+class Runtime:
+    """Everything configured, started and stopped together."""
+
+    def __init__(self, settings: Settings, *, web: bool, worker: bool,
+                 clock: Clock | None = None, tick_seconds: int = 60) -> None:
+        self.settings = settings
+        self.web = web
+        self.worker = worker
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.engine = Engine(self.db, self.clock)
+        self.vault = ButtonVault(self.db, self.clock)
+        self.adapters = build_adapters(settings, self.engine, self.vault)
+        self.http = HttpServer(self.db, settings.port) if web else None
+        self.scheduler = Scheduler(self.db, delivery_for(self.adapters), self.clock)
+        self.tick_seconds = tick_seconds
+        self._background: Any = None
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        polling = self.worker and not self.settings.telegram_webhook_url
+        for adapter in self.adapters:
+            await adapter.start_async(self.http, polling=polling)
+        if self.http is not None:
+            await self.http.start()
+        if self.worker:
+            from bot.scheduler import start_background
+
+            self._background = start_background(self.scheduler, self.tick_seconds)
+
+    async def stop(self) -> None:
+        """Graceful: stop claiming, let the send in progress finish, release the rest."""
+        self.scheduler.stopping.set()
+        if self._background is not None:
+            await asyncio.to_thread(self._background.shutdown, True)
+        await asyncio.to_thread(self.scheduler.release_mine)
+        for adapter in reversed(self.adapters):
+            await adapter.stop_async()
+        if self.http is not None:
+            await self.http.stop()
+        self.db.dispose()
+
+    async def serve_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._stopped.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await self.start()
+        print(summary(self.settings, web=self.web, worker=self.worker, db=self.db), flush=True)
+        await self._stopped.wait()
+        log.info("shutting down")
+        await self.stop()
+
+
+def run(settings: Settings, *, web: bool, worker: bool) -> int:
+    asyncio.run(Runtime(settings, web=web, worker=worker).serve_forever())
+    return 0

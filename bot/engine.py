@@ -13,12 +13,13 @@ from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS, help_text
 from bot.flows import FLOWS
 from bot.flows.base import CANCEL_WORDS, FlowState, Runner
-from bot import nudge_actions
-from bot.messages import Button, Incoming, Kind, Reply
+from bot import metrics, nudge_actions
+from bot.buttons import redeem
+from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.planner import replan
 from bot.turn import Turn
 from storage.db import Database
-from storage.repository import Repository
+from storage.repository import Repository, first_delivery
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ class Engine:
                 repo = Repository.for_key(session, key.platform, key.workspace, key.user_id,
                                           display_name=incoming.display_name)
                 assert repo is not None
+                if incoming.dedup_key and not first_delivery(session, key.platform,
+                                                             incoming.dedup_key, self.clock.now()):
+                    metrics.inc("afterview_duplicate_updates_total")
+                    return []
+                metrics.inc("afterview_turns_total")
                 turn = Turn(repo, self.clock.now(), state=self._load(repo))
                 self._route(turn, incoming.kind, text)
                 self._save(turn)
@@ -62,9 +68,11 @@ class Engine:
                 return turn.replies or [Reply(help_text())]
         except (OperationalError, DBAPIError):
             log.warning("database unavailable during a turn", exc_info=True)
+            metrics.inc("afterview_turn_errors_total")
             return [Reply(TRY_AGAIN)]
         except Exception:
             log.exception("turn failed")
+            metrics.inc("afterview_turn_errors_total")
             return [Reply(OOPS)]
 
     # ---- state ----------------------------------------------------------------------------
@@ -97,6 +105,13 @@ class Engine:
             self._text(turn, text)
 
     def _press(self, turn: Turn, value: str) -> None:
+        if value.startswith(TOKEN_PREFIX):
+            resolved = redeem(turn.repo, value[len(TOKEN_PREFIX):])
+            if resolved is None:
+                turn.say("That button has expired or isn't yours — nothing changed. "
+                         "Type “help” to see what I can do.")
+                return
+            value = resolved
         if value.startswith("/"):
             word, _, args = value[1:].partition(" ")
             self.command(turn, word, args)

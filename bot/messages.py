@@ -21,6 +21,9 @@ class UserKey:
         return f"{self.platform}:{self.workspace}:{self.user_id}"
 
 
+TOKEN_PREFIX = "~"
+
+
 class Kind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
@@ -35,19 +38,24 @@ class Incoming:
     kind: Kind
     text: str = ""
     display_name: str | None = None
+    dedup_key: str | None = None
 
     @classmethod
-    def message(cls, user: UserKey, text: str, display_name: str | None = None) -> Incoming:
-        return cls(user, Kind.TEXT, text, display_name)
+    def message(cls, user: UserKey, text: str, display_name: str | None = None,
+                dedup_key: str | None = None) -> Incoming:
+        return cls(user, Kind.TEXT, text, display_name, dedup_key)
 
     @classmethod
-    def command(cls, user: UserKey, word: str, args: str = "") -> Incoming:
+    def command(cls, user: UserKey, word: str, args: str = "", display_name: str | None = None,
+                dedup_key: str | None = None) -> Incoming:
         word = word.strip().lstrip("/").lower()
-        return cls(user, Kind.COMMAND, f"{word} {args}".strip())
+        return cls(user, Kind.COMMAND, f"{word} {args}".strip(), display_name, dedup_key)
 
     @classmethod
-    def press(cls, user: UserKey, value: str) -> Incoming:
-        return cls(user, Kind.BUTTON, value)
+    def press(cls, user: UserKey, value: str, display_name: str | None = None,
+              dedup_key: str | None = None) -> Incoming:
+        """A button press. Adapters with opaque callback data pass `TOKEN_PREFIX + token`."""
+        return cls(user, Kind.BUTTON, value, display_name, dedup_key)
 
     @property
     def command_word(self) -> str:

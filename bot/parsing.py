@@ -97,6 +97,7 @@ def is_dont_know(text: str) -> bool:
     return _DONT_KNOW.fullmatch(s.rstrip(" ?.!")) is not None
 
 
+# fmt: off
 _YES = frozenset(
     {"yes", "y", "yeah", "yea", "yep", "yup", "ya", "yah", "ye", "sure", "ok", "okay", "k",
      "kk", "done", "of course", "absolutely", "definitely", "certainly", "correct",
@@ -108,6 +109,7 @@ _NO = frozenset(
      "no thank you", "not really", "not now", "no way", "i didn't", "didn't", "no not yet",
      "nope not yet", "no i didn't", "\U0001f44e", "\u274c"}
 )
+# fmt: on
 
 
 def is_yes(text: str) -> bool:
@@ -138,6 +140,7 @@ def parse_yes_no(text: str) -> bool:
 
 # --------------------------------------------------------------------------- time zones
 
+# fmt: off
 _CITY_AREAS = (
     "Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/",
     "Europe/", "Indian/", "Pacific/",
@@ -227,6 +230,7 @@ _TZ_ALIASES: dict[str, str] = {
     "egypt": "Africa/Cairo", "morocco": "Africa/Casablanca", "canberra": "Australia/Sydney",
     "new zealand": "Pacific/Auckland", "nz": "Pacific/Auckland",
 }
+# fmt: on
 
 _FOLD_LETTERS = str.maketrans({"ø": "o", "ß": "ss", "ł": "l", "æ": "ae", "đ": "d", "ı": "i"})
 
@@ -299,9 +303,7 @@ def parse_timezone(text: str) -> str:
         return "UTC"
     offset = _OFFSET.fullmatch(s)
     if offset:
-        return _offset_name(
-            offset["sign"], int(offset["h"]), int(offset["m"] or 0), shown
-        )
+        return _offset_name(offset["sign"], int(offset["h"]), int(offset["m"] or 0), shown)
     index = _tz_index()
     s = _TZ_PREFIX.sub("", s, count=1) if _TZ_PREFIX.match(s) else s
     s = _TZ_SUFFIX.sub("", s)
@@ -383,7 +385,7 @@ def _words_to_digits(s: str) -> str:
 
 
 def parse_hour(text: str) -> int:
-    """"9", "9am", "21", "9pm", "21:00", "noon", "midnight" -> 0..23."""
+    """An hour of the day, 0..23, from "9", "9am", "21", "9pm", "21:00", "noon", "midnight"."""
     s = _prepare(text, "an hour", "“9am” or “21:00”")
     shown = _show(text)
     s = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", s).strip(" .!")
@@ -400,10 +402,12 @@ def parse_hour(text: str) -> int:
     return hour
 
 
+# fmt: off
 _QUIET_OFF = frozenset(
     {"none", "no", "off", "nope", "never", "nothing", "n/a", "na", "disable", "disabled",
      "no quiet hours", "not needed", "none please", "turn off", "switch off", "-"}
 )
+# fmt: on
 _QUIET_SPLIT = _re(
     r"(?:from\s+|between\s+)?(?P<a>.+?)\s*"
     r"(?:-|\u2013|\u2014|\bto\b|\buntil\b|\btill\b|\btil\b|\band\b|\bthrough\b|\bthru\b)"
@@ -412,7 +416,7 @@ _QUIET_SPLIT = _re(
 
 
 def parse_quiet_hours(text: str) -> tuple[int, int] | None:
-    """"22-7", "10pm to 7am", "22:00-07:00" -> (start, end) hours; "none"/"off" -> None."""
+    """(start, end) hours from "22-7", "10pm to 7am", "22:00-07:00"; None for "none"/"off"."""
     s = _prepare(text, "your quiet hours", "“22-7” or “none”")
     shown = _show(text)
     if s.strip(" .!") in _QUIET_OFF:
@@ -446,7 +450,7 @@ _RATING = _re(
 
 
 def parse_rating(text: str) -> int:
-    """"3", "3/5", "4 stars", "four", "⭐⭐⭐⭐" -> 1..5."""
+    """A rating 1..5 from "3", "3/5", "4 stars", "four" or "⭐⭐⭐⭐"."""
     s = _prepare(text, "a rating from 1 to 5", "“4”")
     s = s.strip(" .!")
     stars = s.replace(" ", "").replace("\ufe0f", "")
@@ -490,7 +494,8 @@ def parse_int(
             f"I couldn't read {shown} as {what} — try digits like “3” or a word like “three”."
         )
     if lo is not None and hi is not None and not lo <= value <= hi:
-        raise ParseError(f"Please give {what} from {lo} to {hi} — {shown} is out of range.")
+        span = "" if f"from {lo} to {hi}" in what else f" from {lo} to {hi}"
+        raise ParseError(f"Please give {what}{span} — {shown} is out of range.")
     if lo is not None and value < lo:
         raise ParseError(f"Please give {what} of at least {lo} — {shown} is too small.")
     if hi is not None and value > hi:
@@ -547,6 +552,7 @@ def parse_phone(text: str) -> str:
 
 # --------------------------------------------------------------------------- money
 
+# fmt: off
 _CURRENCY_SIGNS: dict[str, str] = {
     "$": "USD", "us$": "USD", "usd$": "USD", "c$": "CAD", "ca$": "CAD", "cad$": "CAD",
     "a$": "AUD", "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
@@ -557,6 +563,7 @@ _CURRENCY_SIGNS: dict[str, str] = {
     "pound": "GBP", "pounds": "GBP", "quid": "GBP", "rupee": "INR", "rupees": "INR",
     "yen": "JPY", "franc": "CHF", "francs": "CHF", "swiss francs": "CHF", "zloty": "PLN",
 }
+# fmt: on
 _ISO_CURRENCIES = (
     "usd eur gbp chf cad aud nzd jpy cny rmb inr sek nok dkk pln czk huf ron bgn brl mxn ars "
     "clp cop zar sgd hkd ils aed sar try krw twd thb myr idr php vnd ngn kes egp uah rub isk"
@@ -571,10 +578,12 @@ _MONEY_TAIL = _re(
     r"|\s*p\.?\s?a\.?|\s+(?:annually|yearly|annual|monthly|gross|net|base|salary|total"
     r"|before\s+tax|after\s+tax|pre-tax))$"
 )
+# fmt: off
 _MULTIPLIERS = {
     "k": 1000, "thousand": 1000, "grand": 1000,
     "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000, "mio": 1_000_000, "million": 1_000_000,
 }
+# fmt: on
 
 
 def _read_number(num: str, has_multiplier: bool) -> Decimal | None:
@@ -616,7 +625,11 @@ def _currency(word: str) -> str | None | Literal[False]:
 
 
 def parse_money(text: str) -> tuple[Decimal, str | None]:
-    """"$120,000", "120k", "95 000 EUR", "€85k", "1.2m" -> (amount, ISO currency or None)."""
+    """(amount, ISO currency or None) from "$120,000", "120k", "95 000 EUR", "€85k", "1.2m".
+
+    A single dot followed by exactly three digits and no k/m ("85.000") is a thousands
+    separator; with a multiplier ("1.250k") it is a decimal point.
+    """
     s = _prepare(text, "an amount", "“$120,000” or “85k EUR”")
     shown = _show(text)
     bad = ParseError(
@@ -644,21 +657,27 @@ def parse_money(text: str) -> tuple[Decimal, str | None]:
 
 # --------------------------------------------------------------------------- dates and times
 
+# fmt: off
 _WEEKDAYS: dict[str, int] = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
     "weds": 2, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
     "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
 }
-_MONTHS: dict[str, int] = {}
-for _number, _name in enumerate(calendar.month_name):
-    if _name:
-        _MONTHS[_name.lower()] = _number
-        _MONTHS[_name[:3].lower()] = _number
-_MONTHS["sept"] = 9
+_MONTH_NAMES = (  # English whatever the process locale, unlike calendar.month_name
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)
+_MONTHS: dict[str, int] = {
+    **{name: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+# fmt: on
 
 _WD = "(?:" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + ")"
 _MON = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 
+# fmt: off
 _PARTS_OF_DAY: dict[str, time] = {
     "morning": time(9), "afternoon": time(14), "evening": time(19), "night": time(20),
     "lunchtime": time(12), "lunch": time(12),
@@ -674,6 +693,7 @@ _NOW_WORDS = frozenset(
     {"now", "right now", "just now", "just", "a moment ago", "moments ago", "just finished",
      "this minute", "a minute ago", "a few minutes ago"}
 )
+# fmt: on
 _AMOUNT = (
     r"(?P<n>[0-9]{1,4}|an?|" + "|".join(_NUMBER_WORDS) + r"|(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few)"
 )
@@ -799,7 +819,7 @@ def _real_date(year: int, month: int, day: int, shown: str) -> date:
     except ValueError:
         if 1 <= month <= 12:
             raise ParseError(
-                f"{shown} isn't a real date — {calendar.month_name[month]} has no day {day}."
+                f"{shown} isn't a real date — {_MONTH_NAMES[month - 1].title()} has no day {day}."
             ) from None
         raise ParseError(f"{shown} isn't a real date — there's no month {month}.") from None
 
@@ -879,9 +899,7 @@ def _read_day(
     if re.fullmatch(r"(?:the\s+)?(?:start|beginning)\s+of\s+next\s+week|early\s+next\s+week", r):
         return (_week_start(today) + timedelta(days=7),)
 
-    for pattern, sign in (
-        (_DAYS_AGO, -1), (_DAYS_IN, 1), (_DAYS_FROM_NOW, 1), (_DAYS_BARE, 0)
-    ):
+    for pattern, sign in ((_DAYS_AGO, -1), (_DAYS_IN, 1), (_DAYS_FROM_NOW, 1), (_DAYS_BARE, 0)):
         moved = pattern.fullmatch(r)
         if moved:
             sign = sign or (1 if prefer == "future" else -1)  # a bare "2 weeks"
@@ -913,7 +931,7 @@ def _read_day(
 
 
 def _day_of_month(day: int, weekday: int | None, today: date, shown: str) -> tuple[date, ...]:
-    """"The 5th": that day of last, this or next month; "Friday the 13th": the nearest such."""
+    """Candidates for "the 5th" (last, this or next month) or "Friday the 13th" (±14 months)."""
     first = today.replace(day=1)
     days = []
     for months in (-1, 0, 1) if weekday is None else range(-14, 15):
@@ -935,13 +953,14 @@ def _full_year(raw: str | None) -> int | None:
 
 
 def _slash_date(a: int, b: int, year: int | None, today: date, shown: str) -> tuple[date, ...]:
-    """"25/12" and "12/25" are clear; "12/05" could be either, so ask for the month in words."""
+    """Read "25/12" and "12/25"; refuse "12/05", which could be either, asking for words."""
     if a > 12 and b <= 12:
         month, day = b, a
     elif (b > 12 and a <= 12) or a == b:
         month, day = a, b
     elif a <= 12 and b <= 12:
-        first, second = f"{calendar.month_name[a]} {b}", f"{calendar.month_name[b]} {a}"
+        first = f"{_MONTH_NAMES[a - 1].title()} {b}"
+        second = f"{_MONTH_NAMES[b - 1].title()} {a}"
         raise ParseError(
             f"{shown} could be {first} or {second} — please write the month as a word, "
             f"like “Dec 5”."
@@ -1112,9 +1131,15 @@ _DATETIME_EXAMPLE = "“yesterday 3pm”, “today at 15:30” or “Dec 5 10am�
 def parse_date(text: str, now: datetime, tz: tzinfo, *, prefer: Prefer = "future") -> date:
     """A day from free text, relative to `now` as seen in `tz`.
 
-    Bare weekdays and month-days without a year pick the nearest such day in the preferred
-    direction, today included; "next Friday" is strictly after today, "last Friday" strictly
-    before.
+    - A bare weekday, a month-day without a year ("Dec 5") or a time alone ("3pm") is the
+      nearest such day in the preferred direction, today included (with a time given, the
+      comparison is to the minute: "Friday 9am" said on Friday at 10 looking ahead is next week).
+    - "next Friday" is the first Friday strictly after today, "last Friday" strictly before.
+    - Weeks run Monday to Sunday; "end of the week" is its Friday, or the coming Friday at a
+      weekend; "end of next week" is the Friday of next week.
+    - "12/05" could be either order and is refused; "25/12", "5.12." and ISO dates are read.
+    - A bare hour from 1 to 6 without am/pm ("at 3", "3:30") is read as the afternoon.
+    Anything else goes to dateparser; "don't know" and unreadable text raise ParseError.
     """
     _, day, _, instant = _read_date_or_time(text, now, tz, prefer, "a date", _DATE_EXAMPLE)
     return instant.astimezone(tz).date() if instant is not None else day

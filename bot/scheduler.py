@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.messages import Reply, UserKey
 from bot.nudge_messages import render
@@ -233,11 +234,14 @@ class Scheduler:
                 replan(Repository(session, user), now)
         report.messages += 1
         report.sent += len(message.nudge_ids)
+        metrics.inc("afterview_nudge_messages_total")
+        metrics.inc("afterview_nudges_sent_total", len(message.nudge_ids))
         report.users.append(message.user_id)
 
     def _failed(self, message: Outgoing, now: datetime, error: Exception,
                 report: TickReport) -> None:
         report.failed += len(message.nudge_ids)
+        metrics.inc("afterview_delivery_failures_total")
         permanent = bool(getattr(error, "permanent", False))
         retry_after = getattr(error, "retry_after", None)
         log.warning("nudge delivery failed (%s): %s", type(error).__name__,
@@ -256,6 +260,7 @@ class Scheduler:
                 if row.attempts >= MAX_ATTEMPTS:
                     row.state, row.last_error = "cancelled", f"failed: {type(error).__name__}"
                     continue
+                metrics.inc("afterview_delivery_retries_total")
                 wait = retry_after if retry_after else min(60 * 2 ** (row.attempts - 1), 3600)
                 row.state, row.due_at = "pending", now + timedelta(seconds=float(wait))
                 row.claimed_by, row.claimed_at = None, None

@@ -86,6 +86,9 @@ class User(Base):
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     target_salary: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
     last_application_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    current_employer: Mapped[str] = mapped_column(String(200), default="")
+    current_position: Mapped[str] = mapped_column(String(200), default="")
+    manager_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -254,3 +257,88 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Offer(Base):
+    """An offer's terms as the user recorded them, and where the decision stands."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    salary: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    currency: Mapped[str] = mapped_column(String(8), default="")
+    bonus: Mapped[str] = mapped_column(String(200), default="")
+    signing_bonus: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    equity: Mapped[str] = mapped_column(String(200), default="")
+    vacation_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    benefits: Mapped[str] = mapped_column(Text, default="")
+    relocation: Mapped[str] = mapped_column(String(300), default="")
+    commute: Mapped[str] = mapped_column(String(300), default="")
+    flexibility: Mapped[str] = mapped_column(String(300), default="")
+    start_date: Mapped[date | None] = mapped_column(Date, default=None)
+    reply_deadline: Mapped[date | None] = mapped_column(Date, default=None)
+    in_writing: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Lesson(Base):
+    """A lesson for the journal: what to do differently, a skill to build."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL"), default=None
+    )
+    source: Mapped[str] = mapped_column(String(24), default="reflection")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reference(Base):
+    """Someone who will vouch for the user; current-employer ones are asked only late."""
+
+    __tablename__ = "references"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    relation: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    current_employer: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="listed")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Story(Base):
+    """A behavioural story the user told in an interview, so it isn't repeated to the same person."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    interviewer_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ButtonToken(Base):
+    """An opaque, short token standing for one button's value, valid only for its user."""
+
+    __tablename__ = "button_tokens"
+
+    token: Mapped[str] = mapped_column(String(24), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

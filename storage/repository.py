@@ -20,6 +20,7 @@ from storage.models import (
     Event,
     Interview,
     Interviewer,
+    ProcessedUpdate,
     User,
 )
 
@@ -207,6 +208,21 @@ class Repository:
     def count(self, model: type[Base]) -> int:
         column = model.id if model is User else model.user_id  # type: ignore[attr-defined]
         return int(self.session.scalar(select(func.count()).where(column == self.user.id)) or 0)
+
+
+def first_delivery(session: Session, platform: str, key: str, now: datetime) -> bool:
+    """Record an inbound platform event id; False when it was processed before (a retry).
+
+    Runs inside the turn's transaction, so an event is marked processed exactly when its turn
+    commits; a concurrent duplicate waits on the key and then sees it taken.
+    """
+    try:
+        with session.begin_nested():
+            session.add(ProcessedUpdate(platform=platform, key=key[:128], at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _fold(text: str) -> str:

@@ -65,8 +65,22 @@ def message_of(parser: Callable[[str], object], text: str) -> str:
 
 @pytest.mark.parametrize(
     "answer",
-    ["don't know", "Dont know", "I don’t know", "IDK", "not sure", "No idea.", "unknown", "?",
-     "???", "dunno", "no clue", "not yet known", "I don't know yet", "DON'T KNOW"],
+    [
+        "don't know",
+        "Dont know",
+        "I don’t know",
+        "IDK",
+        "not sure",
+        "No idea.",
+        "unknown",
+        "?",
+        "???",
+        "dunno",
+        "no clue",
+        "not yet known",
+        "I don't know yet",
+        "DON'T KNOW",
+    ],
 )
 def test_dont_know_is_recognised_in_its_many_spellings(answer: str) -> None:
     assert is_dont_know(answer)
@@ -140,9 +154,15 @@ def test_utc_and_gmt_are_plain_utc(answer: str) -> None:
 
 @pytest.mark.parametrize(
     ("answer", "canonical"),
-    [("UTC+2", "UTC+02:00"), ("+2", "UTC+02:00"), ("GMT-5", "UTC-05:00"),
-     ("UTC+05:30", "UTC+05:30"), ("+0530", "UTC+05:30"), ("-12", "UTC-12:00"),
-     ("+14", "UTC+14:00")],
+    [
+        ("UTC+2", "UTC+02:00"),
+        ("+2", "UTC+02:00"),
+        ("GMT-5", "UTC-05:00"),
+        ("UTC+05:30", "UTC+05:30"),
+        ("+0530", "UTC+05:30"),
+        ("-12", "UTC-12:00"),
+        ("+14", "UTC+14:00"),
+    ],
 )
 def test_an_offset_becomes_a_canonical_utc_offset(answer: str, canonical: str) -> None:
     assert parse_timezone(answer) == canonical
@@ -150,8 +170,12 @@ def test_an_offset_becomes_a_canonical_utc_offset(answer: str, canonical: str) -
 
 @pytest.mark.parametrize(
     ("answer", "zone"),
-    [("CET", "Europe/Berlin"), ("EST", "America/New_York"), ("PST", "America/Los_Angeles"),
-     ("IST", "Asia/Kolkata")],
+    [
+        ("CET", "Europe/Berlin"),
+        ("EST", "America/New_York"),
+        ("PST", "America/Los_Angeles"),
+        ("IST", "Asia/Kolkata"),
+    ],
 )
 def test_a_common_abbreviation_means_the_zone_with_daylight_saving(answer: str, zone: str) -> None:
     assert parse_timezone(answer) == zone
@@ -201,8 +225,21 @@ def test_every_parsed_time_zone_can_be_turned_into_a_tzinfo(answer: str) -> None
 
 @pytest.mark.parametrize(
     ("answer", "hour"),
-    [("9", 9), ("9am", 9), ("9 am", 9), ("21", 21), ("9pm", 21), ("21:00", 21), ("noon", 12),
-     ("midnight", 0), ("12am", 0), ("12pm", 12), ("9 p.m.", 21), ("nine", 9), ("at 9", 9)],
+    [
+        ("9", 9),
+        ("9am", 9),
+        ("9 am", 9),
+        ("21", 21),
+        ("9pm", 21),
+        ("21:00", 21),
+        ("noon", 12),
+        ("midnight", 0),
+        ("12am", 0),
+        ("12pm", 12),
+        ("9 p.m.", 21),
+        ("nine", 9),
+        ("at 9", 9),
+    ],
 )
 def test_an_hour_is_read_in_twelve_and_twenty_four_hour_forms(answer: str, hour: int) -> None:
     assert parse_hour(answer) == hour
@@ -256,8 +293,15 @@ RATING_HELP = "Please answer with a number from 1 (badly) to 5 (great)."
 
 @pytest.mark.parametrize(
     ("answer", "rating"),
-    [("3", 3), ("3/5", 3), ("4 stars", 4), ("1 star", 1), ("five", 5), ("4 out of 5", 4),
-     ("⭐⭐⭐⭐", 4)],
+    [
+        ("3", 3),
+        ("3/5", 3),
+        ("4 stars", 4),
+        ("1 star", 1),
+        ("five", 5),
+        ("4 out of 5", 4),
+        ("⭐⭐⭐⭐", 4),
+    ],
 )
 def test_a_rating_is_read_from_digits_fractions_stars_and_words(answer: str, rating: int) -> None:
     assert parse_rating(answer) == rating
@@ -270,8 +314,16 @@ def test_a_rating_outside_one_to_five_gets_the_scale_explained(answer: str) -> N
 
 @pytest.mark.parametrize(
     ("answer", "number"),
-    [("3", 3), ("two", 2), ("Twenty", 20), ("zero", 0), ("1,000", 1000), ("3 rounds", 3),
-     ("none", 0), ("a couple", 2)],
+    [
+        ("3", 3),
+        ("two", 2),
+        ("Twenty", 20),
+        ("zero", 0),
+        ("1,000", 1000),
+        ("3 rounds", 3),
+        ("none", 0),
+        ("a couple", 2),
+    ],
 )
 def test_a_number_is_read_from_digits_and_words(answer: str, number: int) -> None:
     assert parse_int(answer) == number
@@ -280,6 +332,11 @@ def test_a_number_is_read_from_digits_and_words(answer: str, number: int) -> Non
 def test_a_number_out_of_range_names_the_range_and_the_answer() -> None:
     message = message_of(lambda t: parse_int(t, lo=1, hi=10, what="a number of rounds"), "12")
     assert message == "Please give a number of rounds from 1 to 10 — “12” is out of range."
+
+
+def test_a_range_already_named_in_the_question_is_not_repeated() -> None:
+    message = message_of(lambda t: parse_int(t, lo=1, hi=10, what="a number from 1 to 10"), "12")
+    assert message == "Please give a number from 1 to 10 — “12” is out of range."
 
 
 def test_a_number_below_the_minimum_is_refused() -> None:
@@ -321,8 +378,12 @@ def test_malformed_emails_are_refused(answer: str) -> None:
 
 @pytest.mark.parametrize(
     ("answer", "kept"),
-    [("+1 555 010 2030", "+1 555 010 2030"), ("(030) 1234-5678", "(030) 1234-5678"),
-     ("+49  30   1234567 ", "+49 30 1234567"), ("555.010.2030", "555.010.2030")],
+    [
+        ("+1 555 010 2030", "+1 555 010 2030"),
+        ("(030) 1234-5678", "(030) 1234-5678"),
+        ("+49  30   1234567 ", "+49 30 1234567"),
+        ("555.010.2030", "555.010.2030"),
+    ],
 )
 def test_a_phone_number_keeps_its_punctuation_with_tidy_spaces(answer: str, kept: str) -> None:
     assert parse_phone(answer) == kept
@@ -706,13 +767,46 @@ def test_importing_the_parsers_does_not_import_dateparser() -> None:
 # --------------------------------------------------------------------------- any text at all
 
 PARSERS: list[Callable[[str], object]] = [
-    is_dont_know, is_yes, is_no, parse_yes_no, parse_timezone, tz_from_name, parse_hour,
-    parse_quiet_hours, parse_rating, parse_int, parse_email, parse_phone, parse_money,
+    is_dont_know,
+    is_yes,
+    is_no,
+    parse_yes_no,
+    parse_timezone,
+    tz_from_name,
+    parse_hour,
+    parse_quiet_hours,
+    parse_rating,
+    parse_int,
+    parse_email,
+    parse_phone,
+    parse_money,
     lambda t: parse_date(t, SUNDAY_10AM, BERLIN),
     lambda t: parse_datetime(t, SUNDAY_10AM, LOS_ANGELES, prefer="future"),
 ]
-DATE_WORDS = ["next", "last", "friday", "dec", "5", "3pm", "at", "in", "weeks", "ago", "the",
-              "of", "12/05", "2026-02-30", ":", "-", "tomorrow", "noon", "k", "$", "+", "utc"]
+DATE_WORDS = [
+    "next",
+    "last",
+    "friday",
+    "dec",
+    "5",
+    "3pm",
+    "at",
+    "in",
+    "weeks",
+    "ago",
+    "the",
+    "of",
+    "12/05",
+    "2026-02-30",
+    ":",
+    "-",
+    "tomorrow",
+    "noon",
+    "k",
+    "$",
+    "+",
+    "utc",
+]
 ANY_TEXT = st.one_of(
     st.text(max_size=300),
     st.lists(st.sampled_from(DATE_WORDS), max_size=8).map(" ".join),

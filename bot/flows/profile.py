@@ -125,6 +125,8 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
         user.quiet_start, user.quiet_end = (quiet[0], quiet[1]) if quiet else (None, None)
     if slots.get("ghost_after"):
         user.ghost_after = int(slots["ghost_after"])
+    for app in turn.repo.applications():  # reminders follow the new time zone and hours
+        turn.changed(app.id)
 
 
 def settings_summary(turn: Turn) -> str:

@@ -1,0 +1,62 @@
+"""The one HTTP server of a process (aiohttp on PORT): `/healthz`, `/metrics`, and the routes
+adapters add (the Telegram webhook, Slack's `/slack/events`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot import metrics
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class HttpServer:
+    """Adapters register routes before `start()`; stateless, so several can run behind a
+    load balancer."""
+
+    def __init__(self, db: Database, port: int, host: str = "0.0.0.0") -> None:
+        self.db = db
+        self.port = port
+        self.host = host
+        self.app = web.Application(client_max_size=1024 * 1024)
+        self.app.router.add_get("/healthz", self._healthz)
+        self.app.router.add_get("/metrics", self._metrics)
+        self._runner: web.AppRunner | None = None
+        self.bound_port: int | None = None
+
+    def add_post(self, path: str, handler: Handler) -> None:
+        self.app.router.add_post(path, handler)
+
+    def add_get(self, path: str, handler: Handler) -> None:
+        self.app.router.add_get(path, handler)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        log.info("http server listening on port %s", self.bound_port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        healthy = await asyncio.to_thread(self.db.healthy)
+        return web.json_response({"ok": healthy, "database": "up" if healthy else "down"},
+                                 status=200 if healthy else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        return web.Response(text=metrics.prometheus_text(),
+                            content_type="text/plain", charset="utf-8")
