@@ -205,9 +205,7 @@ class Engine:
                      Button("Start a new one" if again else "Drop it", f"flow:drop:{command.word}")],
                 )
                 return
-            self.runner.start(turn, command.flow)
-            if args and turn.state is not None:
-                self.runner.answer(turn, args)
+            self.runner.start(turn, command.flow, args=args)
             return
         assert command.handler is not None
         command.handler(turn, args)

@@ -87,6 +87,9 @@ class Flow:
     finish: Callable[[Turn, dict[str, Any]], None]
     describe: Callable[[dict[str, Any]], str] = lambda slots: "what we were doing"
     on_cancel: str = "Cancelled — nothing was saved from this conversation."
+    # runs before the first question with the command's arguments; may fill slots, say
+    # something, and return False to not start (e.g. "no application to follow up yet")
+    prepare: Callable[[Turn, dict[str, Any], str], bool] | None = None
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -147,10 +150,25 @@ class Runner:
     def __init__(self, flows: dict[str, Flow]) -> None:
         self.flows = flows
 
-    def start(self, turn: Turn, name: str, slots: dict[str, Any] | None = None) -> None:
+    def start(self, turn: Turn, name: str, slots: dict[str, Any] | None = None,
+              args: str = "") -> None:
+        """Start a flow. Arguments go to its `prepare` hook, or else answer the first step."""
         flow = self.flows[name]
-        turn.state = FlowState(flow=name, step="", slots=dict(slots or {}))
+        state = FlowState(flow=name, step="", slots=dict(slots or {}))
+        turn.state = state
+        if flow.prepare is not None:
+            try:
+                go_on = flow.prepare(turn, state.slots, args)
+            except ParseError as error:
+                turn.say(str(error))
+                go_on = False
+            if not go_on:
+                turn.state = None
+                return
+            args = ""
         self._go(turn, flow, flow.first(turn))
+        if args and turn.state is state:
+            self.answer(turn, args)
 
     def ask(self, turn: Turn) -> None:
         """Ask the current question again (after help, an error, a resume)."""
