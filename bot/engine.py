@@ -9,12 +9,12 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot import intents, metrics, nudge_actions
+from bot.buttons import redeem
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS, help_text
 from bot.flows import FLOWS
 from bot.flows.base import CANCEL_WORDS, FlowState, Runner
-from bot import metrics, nudge_actions
-from bot.buttons import redeem
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.planner import replan
 from bot.turn import Turn
@@ -202,7 +202,8 @@ class Engine:
                     + ("Continue, or start a new one?" if again else
                        f"Continue, or drop it and {command.summary}?"),
                     [Button("Continue", "flow:continue"),
-                     Button("Start a new one" if again else "Drop it", f"flow:drop:{command.word}")],
+                     Button("Start a new one" if again else "Drop it",
+                            f"flow:drop:{command.word}")],
                 )
                 return
             self.runner.start(turn, command.flow, args=args)
@@ -216,7 +217,7 @@ class Engine:
 
 
 Understander = Callable[[Engine, Turn, str], bool]
-UNDERSTANDERS: list[Understander] = []
+UNDERSTANDERS: list[Understander] = [intents.understand]
 
 
 def _command_for(flow: str) -> str:
