@@ -17,7 +17,8 @@ def _parse_now(value: str | None) -> Clock:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise SystemExit(f"--now: “{value}” is not an ISO date-time like 2026-11-23T11:00+01:00")
+        raise SystemExit(
+            f"--now: “{value}” is not an ISO date-time like 2026-11-23T11:00+01:00") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return FixedClock(moment)

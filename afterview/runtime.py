@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Sequence
@@ -69,7 +70,8 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         f"  slack      {mark(settings.slack_enabled)}"
         + (f"  ({slack_mode})" if settings.slack_enabled
            else "  set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable"),
-        f"  http       {mark(web)}" + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
+        f"  http       {mark(web)}"
+        + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
         f"  scheduler  {mark(worker)}",
     ]
     return "\n".join(lines)
@@ -120,10 +122,8 @@ class Runtime:
     async def serve_forever(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self._stopped.set)
-            except (NotImplementedError, RuntimeError):
-                pass
         await self.start()
         print(summary(self.settings, web=self.web, worker=self.worker, db=self.db), flush=True)
         await self._stopped.wait()

@@ -1,1 +1,4 @@
-"""The platform-free core of Afterview: conversations, rules, letters. Imports no platform library."""
+"""The platform-free core of Afterview: conversations, rules, letters.
+
+Imports no platform library, ever.
+"""

@@ -1,4 +1,4 @@
-"""The one source of "now": the system clock in production, a fixed or movable clock in tests and --now."""
+"""The one source of "now": the system clock in production, a fixed clock in tests and --now."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Value objects exchanged between adapters and the core: who speaks, what came in, what goes out."""
+"""Value objects between adapters and the core: who speaks, what came in, what goes out."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One thing the user did: typed text, issued a command (with optional args), pressed a button."""
+    """One thing the user did: typed text, issued a command (with args), pressed a button."""
 
     user: UserKey
     kind: Kind

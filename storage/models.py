@@ -319,7 +319,7 @@ class Reference(Base):
 
 
 class Story(Base):
-    """A behavioural story the user told in an interview, so it isn't repeated to the same person."""
+    """A behavioural story told in an interview, so it isn't repeated to the same person."""
 
     __tablename__ = "stories"
 

@@ -47,7 +47,8 @@ def text_answer(text: str, turn: Turn) -> str:
     if not cleaned:
         raise ParseError("Please type an answer (or “skip” if it's optional).")
     if len(cleaned) > MAX_ANSWER:
-        raise ParseError(f"That's a bit long for me — please keep it under {MAX_ANSWER} characters.")
+        raise ParseError(
+            f"That's a bit long for me — please keep it under {MAX_ANSWER} characters.")
     return cleaned
 
 
