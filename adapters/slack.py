@@ -1,0 +1,649 @@
+"""Slack: direct messages, `/afterview <word>`, Block Kit buttons, the debrief modal, App Home.
+
+Bolt's `AsyncApp` receives everything — over HTTP at `/slack/events` on the shared server, or
+over Socket Mode when `SLACK_APP_TOKEN` is set — and checks every request's signature (there is
+no switch to turn that off). Each thing a user does becomes an `Incoming` for the engine; the
+replies go to the user's DM with the bot. Nudges come through `deliver`, called from the
+scheduler's thread, and are posted on the adapter's event loop, about one message a second per
+channel, waiting out 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiohttp import ClientError, web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from adapters.base import AsyncAdapter, DeliveryError
+from adapters.slack_blocks import (
+    BUTTON_ACTION_PREFIX,
+    DEBRIEF_CALLBACK,
+    OPEN_DEBRIEF_ACTION,
+    HomeButtons,
+    SlackMessage,
+    after_choice,
+    debrief_modal,
+    home_view,
+    plain_text,
+    read_debrief,
+    render_reply,
+)
+from bot.buttons import ButtonVault, issue_tokens, redeem
+from bot.engine import Engine
+from bot.messages import TOKEN_PREFIX, Attachment, Incoming, Reply, UserKey
+from bot.parsing import ParseError, tz_from_name
+from bot.pipeline import rows
+from bot.planner import replan
+from bot.records import fmt_date, save_debrief
+from bot.turn import Turn
+from storage.repository import Repository, first_delivery
+
+if TYPE_CHECKING:
+    from afterview.http import HttpServer
+    from afterview.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+COMMAND = re.compile(r"^/afterview(?:[-_][\w-]+)?$")  # /afterview, or /afterview-dev while testing
+BUTTON_ACTION = re.compile(rf"^{BUTTON_ACTION_PREFIX}\d+$")
+DEBRIEF_WORDS = frozenset({"debrief", "new"})
+#: Errors after which retrying a delivery to this user cannot help.
+PERMANENT_ERRORS = frozenset({
+    "account_inactive", "channel_not_found", "not_in_channel", "is_archived", "user_not_found",
+    "user_disabled", "cannot_dm_bot", "user_is_restricted",
+})
+DELIVERY_TIMEOUT = 120.0
+PROFILE_TIMEOUT = 1.0
+SEEN_EVENTS = 10_000
+ASSUMED_TIP = ("You left the decision date empty, so I'll assume a week: {day}. Next time, ask "
+               "before you leave: “What are the next steps, and when do you expect to decide?” "
+               "It's a normal question.")
+ACK_TEXT = "On it — my answer is in our direct message. ✉️"
+
+T = TypeVar("T")
+
+
+@dataclass
+class Rendered:
+    """One reply, ready for Slack: the messages to post and a file to share."""
+
+    messages: list[SlackMessage] = field(default_factory=list)
+    attachment: Attachment | None = None
+
+
+class SlackAdapter(AsyncAdapter):
+    """Slack users are keyed `UserKey("slack", team_id, user_id)`: two workspaces never meet."""
+
+    platform = PLATFORM
+    #: Seconds between two messages in one channel (Slack allows about one a second).
+    per_channel_interval = 1.0
+    #: The longest Retry-After we wait out ourselves; longer ones go back to the scheduler.
+    max_retry_wait = 30.0
+    max_rate_limit_retries = 3
+
+    def __init__(self, settings: Settings, engine: Engine, vault: ButtonVault) -> None:
+        assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+        self.settings = settings
+        self.engine = engine
+        self.vault = vault
+        self.client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
+                                     base_url=settings.slack_api_url)
+        bolt_log = logging.getLogger("adapters.slack.bolt")
+        bolt_log.addFilter(_quiet_token_warning)  # Bolt sees SLACK_BOT_TOKEN in the environment
+        self.app = AsyncApp(client=self.client,
+                            signing_secret=settings.slack_signing_secret.get_secret_value(),
+                            logger=bolt_log)
+        self._register(self.app)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._private: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+        self._private_lock = threading.Lock()
+        self._socket: Any = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._user_locks: dict[UserKey, asyncio.Lock] = {}
+        self._dm_channels: dict[UserKey, str] = {}
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._posted: OrderedDict[tuple[str, str], SlackMessage] = OrderedDict()
+        self._pace_lock = threading.Lock()
+        self._next_slot: dict[str, float] = {}
+        self._home_users: set[UserKey] = set()
+        self._zones: dict[UserKey, str | None] = {}
+        self._home_stale: set[UserKey] = set()
+        self._stale_lock = threading.Lock()
+        engine.after_turn.append(self._note_changes)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.settings.slack_socket_mode
+
+    async def start_async(self, http: HttpServer | None, *, polling: bool) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            assert self.settings.slack_app_token is not None
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token.get_secret_value())
+            await self._socket.connect_async()
+            log.info("slack: connected in Socket Mode")
+        elif http is not None:
+            http.add_post(EVENTS_PATH, self.handle_http)
+            log.info("slack: receiving events at %s", EVENTS_PATH)
+        else:
+            log.info("slack: no HTTP server in this process — delivering nudges only")
+
+    async def stop_async(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+        self._loop = None
+        self._stop_private_loop()
+
+    def stop(self) -> None:
+        self._stop_private_loop()
+
+    async def handle_http(self, request: web.Request) -> web.Response:
+        """POST /slack/events: events, slash commands and interactivity, all verified by Bolt."""
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    @property
+    def busy(self) -> bool:
+        """Whether work acknowledged to Slack is still in progress."""
+        return bool(self._tasks)
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("slack: work after an ack failed", exc_info=task.exception())
+
+    # ---- listeners ------------------------------------------------------------------------
+
+    def _register(self, app: AsyncApp) -> None:
+        app.middleware(self._once_per_event)
+        app.command(COMMAND)(self._on_command)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.action(BUTTON_ACTION)(self._on_button)
+        app.action(OPEN_DEBRIEF_ACTION)(self._on_open_debrief)
+        app.view(DEBRIEF_CALLBACK)(self._on_debrief_submitted)
+
+    async def _once_per_event(self, body: dict[str, Any],
+                              next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+        """A redelivered event (X-Slack-Retry-Num, or the same event_id) is acked and dropped
+        here; across processes and restarts the engine's dedup key catches it."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id:
+            if event_id in self._seen:
+                return BoltResponse(status=200, body="")
+            self._seen[event_id] = None
+            while len(self._seen) > SEEN_EVENTS:
+                self._seen.popitem(last=False)
+        return await next()
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
+        word, _, args = plain_text(command.get("text", "")).strip().partition(" ")
+        word = word.casefold() or "help"
+        user = self._key(context, command.get("team_id"), command["user_id"])
+        trigger = command.get("trigger_id", "")
+        if word in DEBRIEF_WORDS:
+            await ack()
+            self._spawn(self._open_debrief(user, trigger, company=args.strip(),
+                                           fallback=Incoming.command(
+                                               user, word, args, command.get("user_name"),
+                                               dedup_key=f"command:{trigger}")))
+            return
+        await ack(text=ACK_TEXT, response_type="ephemeral")
+        incoming = Incoming.command(user, word, args.strip(), command.get("user_name"),
+                                    dedup_key=f"command:{trigger}" if trigger else None)
+        self._spawn(self._turn(user, incoming))
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
+        if event.get("channel_type") != "im" or not _from_a_person(event, context.bot_user_id):
+            return
+        user = self._key(context, body.get("team_id"), event["user"])
+        event_id = body.get("event_id")
+        incoming = Incoming.message(user, plain_text(event.get("text", "")),
+                                    dedup_key=f"event:{event_id}" if event_id else None)
+        channel = event.get("channel")
+        self._spawn(self._turn(user, incoming, channel if isinstance(channel, str) else None))
+
+    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any],
+                              context: AsyncBoltContext) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        user = self._key(context, body.get("team_id"), event["user"])
+        self._home_users.add(user)
+        self._spawn(self._publish_home(user))
+
+    async def _on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                         context: AsyncBoltContext) -> None:
+        await ack()
+        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
+        self._spawn(self._press(user, body, action))
+
+    async def _on_open_debrief(self, ack: AsyncAck, body: dict[str, Any],
+                               context: AsyncBoltContext) -> None:
+        await ack()
+        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
+        trigger = body.get("trigger_id", "")
+        self._spawn(self._open_debrief(user, trigger, fallback=Incoming.command(
+            user, "debrief", dedup_key=f"action:{trigger}")))
+
+    async def _on_debrief_submitted(self, ack: AsyncAck, body: dict[str, Any],
+                                    view: dict[str, Any], context: AsyncBoltContext) -> None:
+        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
+        values = (view.get("state") or {}).get("values") or {}
+        try:
+            zone = await self._profile_timezone(user)
+            errors, replies = await asyncio.to_thread(self._save_debrief, user, values,
+                                                      str(view.get("id", "")), zone)
+        except Exception:
+            log.exception("slack: could not save a debrief from the modal")
+            await ack(response_action="errors", errors={
+                "company": "I couldn't save this just now — please press Save again in a "
+                           "moment. Nothing is lost."})
+            return
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        if replies:
+            self._spawn(self._after_debrief(user, replies))
+
+    # ---- the work after the ack -----------------------------------------------------------
+
+    def _lock_for(self, user: UserKey) -> asyncio.Lock:
+        lock = self._user_locks.get(user)
+        if lock is None:
+            lock = self._user_locks[user] = asyncio.Lock()
+        return lock
+
+    async def _turn(self, user: UserKey, incoming: Incoming, channel: str | None = None) -> None:
+        """One engine turn, then its replies in the user's DM (one user's turns in order)."""
+        async with self._lock_for(user):
+            replies = await asyncio.to_thread(self.engine.handle, incoming)
+            await self._reply(user, replies, channel)
+        await self._refresh_home(user)
+
+    async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
+        token = str(action.get("value") or "")
+        stamp = body.get("trigger_id") or action.get("action_ts")
+        incoming = Incoming.press(user, TOKEN_PREFIX + token,
+                                  dedup_key=f"action:{stamp}" if stamp else None)
+        container = body.get("container") or {}
+        async with self._lock_for(user):
+            owned = await asyncio.to_thread(self._owns, user, token)
+            replies = await asyncio.to_thread(self.engine.handle, incoming)
+            if owned and container.get("type") == "message":
+                await self._mark_chosen(container, body.get("message") or {}, action)
+            await self._reply(user, replies)
+        await self._refresh_home(user)
+
+    async def _mark_chosen(self, container: dict[str, Any], message: dict[str, Any],
+                           action: dict[str, Any]) -> None:
+        """Replace the pressed message's buttons with the choice made."""
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if not channel or not ts:
+            return
+        posted = self._posted.get((channel, ts))
+        blocks = message.get("blocks") or (posted.blocks if posted else [])
+        text = message.get("text") or (posted.text if posted else "")
+        label = pressed_label(blocks, action)
+        try:
+            await self._call(lambda: self.client.chat_update(
+                channel=channel, ts=ts, text=text or label or "Afterview",
+                blocks=after_choice(blocks, label, text)))
+        except DeliveryError as error:
+            log.warning("slack: could not update the pressed message: %s", error)
+
+    async def _open_debrief(self, user: UserKey, trigger_id: str, *, company: str = "",
+                            fallback: Incoming) -> None:
+        zone = await self._profile_timezone(user)
+        today = await asyncio.to_thread(self._local_today, user, zone)
+        try:
+            await self._call(lambda: self.client.views_open(
+                trigger_id=trigger_id, view=debrief_modal(today, company[:200])))
+        except DeliveryError as error:
+            log.warning("slack: could not open the debrief modal (%s); chatting instead", error)
+            await self._turn(user, fallback)
+
+    async def _after_debrief(self, user: UserKey, replies: list[Reply]) -> None:
+        async with self._lock_for(user):
+            await self._reply(user, replies)
+        await self._refresh_home(user, force=True)
+
+    async def _publish_home(self, user: UserKey) -> None:
+        view = await asyncio.to_thread(self._home_view, user)
+        try:
+            await self._call(lambda: self.client.views_publish(user_id=user.user_id, view=view))
+        except DeliveryError as error:
+            log.warning("slack: could not publish App Home: %s", error)
+
+    async def _refresh_home(self, user: UserKey, *, force: bool = False) -> None:
+        """Republish the Home tab of a user who opened it, when their pipeline changed."""
+        with self._stale_lock:
+            stale = user in self._home_stale
+            self._home_stale.discard(user)
+        if user in self._home_users and (stale or force):
+            await self._publish_home(user)
+
+    def _note_changes(self, turn: Turn) -> None:
+        """Engine hook (inside a turn): remember whose pipeline changed."""
+        if turn.facts_changed and turn.user.platform == PLATFORM:
+            with self._stale_lock:
+                self._home_stale.add(UserKey(PLATFORM, turn.user.workspace,
+                                             turn.user.external_id))
+
+    # ---- database work (run in a thread) ---------------------------------------------------
+
+    def _owns(self, user: UserKey, token: str) -> bool:
+        with self.engine.db.session() as session:
+            repo = Repository.for_key(session, user.platform, user.workspace, user.user_id,
+                                      create=False)
+            return repo is not None and redeem(repo, token) is not None
+
+    def _local_today(self, user: UserKey, zone: str | None) -> date:
+        """Today in the time zone the debrief form will be read in."""
+        now = self.engine.clock.now()
+        with self.engine.db.session() as session:
+            repo = Repository.for_key(session, user.platform, user.workspace, user.user_id)
+            assert repo is not None
+            adopt_timezone(repo, zone)
+            return Turn(repo, now).local_now.date()
+
+    def _save_debrief(self, user: UserKey, values: dict[str, Any], view_id: str,
+                      zone: str | None = None) -> tuple[dict[str, str], list[Reply]]:
+        """Validate the modal and save it in one transaction: (errors, replies).
+
+        `zone` is the time zone of the user's Slack profile; it is adopted only by someone who
+        has not set one with Afterview yet, so the form's times mean what they typed.
+        """
+        now = self.engine.clock.now()
+        with self.engine.db.session() as session:
+            repo = Repository.for_key(session, user.platform, user.workspace, user.user_id)
+            assert repo is not None
+            adopt_timezone(repo, zone)
+            turn = Turn(repo, now)
+            form = read_debrief(values, now, turn.tz)
+            if form.errors:
+                return form.errors, []
+            if view_id and not first_delivery(session, PLATFORM, f"view:{view_id}", now):
+                return {}, []
+            slots = form.slots
+            known = repo.find_application(slots["company"], active_only=True)
+            if known is not None:
+                slots["application_id"] = known.id
+                slots["company"] = known.company
+            if slots.get("decision_assumed"):
+                turn.say(ASSUMED_TIP.format(day=fmt_date(date.fromisoformat(
+                    slots["decision_date"]))))
+            save_debrief(turn, slots)
+            replan(repo, now, sorted(turn.facts_changed))
+            for hook in self.engine.after_turn:
+                hook(turn)
+            return {}, list(turn.replies)
+
+    def _home_view(self, user: UserKey) -> dict[str, Any]:
+        now = self.engine.clock.now()
+        with self.engine.db.session() as session:
+            repo = Repository.for_key(session, user.platform, user.workspace, user.user_id)
+            assert repo is not None
+            turn = Turn(repo, now)
+            table = rows(turn)
+            pending = [r for r in table if r.active and r.pending_thanks]
+            values = ["/status", "/thanks", *(f"/thanks {r.company}" for r in pending)]
+            tokens = issue_tokens(repo, values, now)
+            buttons = HomeButtons(
+                status=tokens[0], thanks=tokens[1] if pending else None,
+                thanks_per_row={r.application_id: t for r, t in zip(pending, tokens[2:],
+                                                                    strict=True)})
+            return home_view(table, buttons, turn.local_now.date())
+
+    def _render(self, user: UserKey, replies: Sequence[Reply]) -> list[Rendered]:
+        """Replies as Slack messages; button values become this user's vault tokens."""
+        values = [b.value for reply in replies for b in reply.buttons]
+        tokens = iter(self.vault.issue(user, values))
+        rendered = []
+        for reply in replies:
+            mine = [next(tokens) for _ in reply.buttons]
+            rendered.append(Rendered(render_reply(reply, mine), reply.attachment))
+        return rendered
+
+    async def _profile_timezone(self, user: UserKey) -> str | None:
+        """The time zone in the user's Slack profile (users.info), remembered per user."""
+        if user in self._zones:
+            return self._zones[user]
+        try:  # the form must open (and be answered) within Slack's three seconds
+            response = await asyncio.wait_for(
+                self.client.users_info(user=user.user_id), PROFILE_TIMEOUT)
+            zone = (response.get("user") or {}).get("tz")
+        except (SlackApiError, ClientError, TimeoutError) as error:
+            log.info("slack: no profile time zone for a user: %s", type(error).__name__)
+            return None
+        self._zones[user] = zone if isinstance(zone, str) and zone else None
+        return self._zones[user]
+
+    # ---- posting --------------------------------------------------------------------------
+
+    async def _reply(self, user: UserKey, replies: Sequence[Reply],
+                     channel: str | None = None) -> None:
+        """Interactive replies: failures are logged (the user can ask again)."""
+        if not replies:
+            return
+        try:
+            rendered = await asyncio.to_thread(self._render, user, replies)
+            await self._post_all(user, rendered, channel)
+        except DeliveryError as error:
+            log.warning("slack: could not answer a user: %s", error)
+
+    async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
+                        channel: str | None = None) -> None:
+        channel = channel or await self._dm(user)
+        for part in rendered:
+            for message in part.messages:
+                await self._post(channel, message)
+            if part.attachment is not None:
+                await self._upload(channel, part.attachment)
+
+    async def _dm(self, user: UserKey) -> str:
+        """The user's DM channel with the bot (opened once, then cached)."""
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            response = await self._call(lambda: self.client.conversations_open(
+                users=user.user_id))
+            channel = str(response["channel"]["id"])
+            self._dm_channels[user] = channel
+        return channel
+
+    async def _post(self, channel: str, message: SlackMessage) -> str:
+        response = await self._call(lambda: self.client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks), pace=channel)
+        ts = str(response.get("ts", ""))
+        self._posted[(str(response.get("channel") or channel), ts)] = message
+        while len(self._posted) > 1000:
+            self._posted.popitem(last=False)
+        return ts
+
+    async def _upload(self, channel: str, attachment: Attachment) -> None:
+        await self._call(lambda: self.client.files_upload_v2(
+            channel=channel, file=attachment.content, filename=attachment.filename,
+            title=attachment.filename, initial_comment=attachment.caption or None,
+            request_file_info=False), pace=channel)
+
+    async def _call(self, call: Callable[[], Awaitable[AsyncSlackResponse]], *,
+                    pace: str | None = None) -> AsyncSlackResponse:
+        """One Web API call: spaced per channel when posting, 429s waited out (up to a point),
+        every failure a `DeliveryError` (permanent when retrying cannot help)."""
+        for attempt in range(self.max_rate_limit_retries + 1):
+            if pace is not None:
+                await self._wait_for_slot(pace)
+            try:
+                response = await call()
+            except SlackApiError as error:
+                wait = retry_after(error)
+                if wait is None:
+                    raise delivery_error(error) from error
+                if pace is not None:
+                    self._hold(pace, wait)
+                if wait > self.max_retry_wait or attempt == self.max_rate_limit_retries:
+                    raise DeliveryError("Slack asked us to slow down", retry_after=wait) from error
+                log.info("slack: rate limited, waiting %.1f s", wait)
+                if pace is None:
+                    await asyncio.sleep(wait)
+            except (ClientError, TimeoutError) as error:
+                raise DeliveryError(f"Slack did not answer: {type(error).__name__}") from error
+            else:
+                if pace is not None:  # the next message in this channel waits from now on
+                    self._hold(pace, self.per_channel_interval)
+                return response
+        raise AssertionError("unreachable")
+
+    async def _wait_for_slot(self, channel: str) -> None:
+        with self._pace_lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot.get(channel, 0.0))
+            self._next_slot[channel] = slot + self.per_channel_interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def _hold(self, channel: str, seconds: float) -> None:
+        with self._pace_lock:
+            until = time.monotonic() + seconds
+            self._next_slot[channel] = max(self._next_slot.get(channel, 0.0), until)
+
+    # ---- nudges (called from the scheduler's thread) ---------------------------------------
+
+    def deliver(self, user: UserKey, replies: Sequence[Reply]) -> None:
+        """Post nudges to the user's DM; raises `DeliveryError` when Slack refuses."""
+        if user.platform != PLATFORM:
+            raise DeliveryError(f"not a Slack user: {user}", permanent=True)
+        rendered = self._render(user, replies)
+        future = asyncio.run_coroutine_threadsafe(self._post_all(user, rendered),
+                                                  self._delivery_loop())
+        try:
+            future.result(DELIVERY_TIMEOUT)
+        except TimeoutError as error:
+            future.cancel()
+            raise DeliveryError("Slack delivery timed out") from error
+
+    def _delivery_loop(self) -> asyncio.AbstractEventLoop:
+        """The adapter's loop when it runs (and we are not on it), else a private one."""
+        loop = self._loop
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if loop is not None and loop.is_running() and loop is not current:
+            return loop
+        with self._private_lock:
+            if self._private is None:
+                private = asyncio.new_event_loop()
+                thread = threading.Thread(target=private.run_forever, name="slack-delivery",
+                                          daemon=True)
+                thread.start()
+                self._private = (private, thread)
+            return self._private[0]
+
+    def _stop_private_loop(self) -> None:
+        with self._private_lock:
+            private, self._private = self._private, None
+        if private is not None:
+            loop, thread = private
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            loop.close()
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _key(context: AsyncBoltContext, team: Any, user_id: str) -> UserKey:
+        workspace = context.team_id or team or context.enterprise_id or ""
+        return UserKey(PLATFORM, str(workspace), str(user_id))
+
+
+def _quiet_token_warning(record: logging.LogRecord) -> bool:
+    """Bolt warns that the token is unused when the client carries it — which is our design."""
+    return "`token` will be unused" not in record.getMessage()
+
+
+def adopt_timezone(repo: Repository, zone: str | None) -> None:
+    """Take the Slack profile's time zone for a user who has not chosen one in Afterview."""
+    user = repo.user
+    if not zone or user.onboarded or (user.timezone or "UTC") != "UTC":
+        return
+    try:
+        tz_from_name(zone)
+    except ParseError:
+        return
+    user.timezone = zone
+
+
+def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A message a person typed: not the bot's, not an edit, deletion or other subtype."""
+    if event.get("bot_id") or event.get("subtype") not in (None, "file_share"):
+        return False
+    user = event.get("user")
+    return bool(user) and user != bot_user_id and bool((event.get("text") or "").strip())
+
+
+def pressed_label(blocks: Sequence[dict[str, Any]], action: dict[str, Any]) -> str:
+    """The label of the pressed button, as the message showed it."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == action.get("action_id"):
+                return str((element.get("text") or {}).get("text") or "")
+    return str((action.get("text") or {}).get("text") or "")
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait (a 429), or None for any other failure."""
+    response = error.response
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    if isinstance(raw, list):
+        raw = raw[0] if raw else "1"
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        return 1.0
+
+
+def delivery_error(error: SlackApiError) -> DeliveryError:
+    """A Slack error as a `DeliveryError`; permanent when the user cannot be reached."""
+    code = ""
+    response = error.response
+    if response is not None and hasattr(response, "get"):
+        code = str(response.get("error") or "")
+    return DeliveryError(f"Slack refused: {code or error}", permanent=code in PERMANENT_ERRORS)
