@@ -29,6 +29,7 @@ class HttpServer:
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics)
         self._runner: web.AppRunner | None = None
+        self._on_started: list[Callable[[], Awaitable[None]]] = []
         self.bound_port: int | None = None
 
     def add_post(self, path: str, handler: Handler) -> None:
@@ -36,6 +37,10 @@ class HttpServer:
 
     def add_get(self, path: str, handler: Handler) -> None:
         self.app.router.add_get(path, handler)
+
+    def on_started(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` once the server listens (e.g. register a webhook that points here)."""
+        self._on_started.append(callback)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
@@ -46,6 +51,8 @@ class HttpServer:
         sockets = getattr(server, "sockets", None) or []
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
         log.info("http server listening on port %s", self.bound_port)
+        for callback in self._on_started:
+            await callback()
 
     async def stop(self) -> None:
         if self._runner is not None:
