@@ -28,6 +28,9 @@ TRY_AGAIN = ("I can't reach my notebook right now — please try again in a mome
              "Nothing you've told me before is lost.")
 OOPS = ("Sorry — something went wrong on my side. What you told me before is saved; "
         "please send that again.")
+GREETING = ("Hi! I'm Afterview — I coach you through everything after a job interview: "
+            "thank-you letters to each interviewer, the right moment to follow up, offers, and "
+            "what to learn from a no. First, a few quick questions.")
 RESUME_WORDS = {"yes", "y", "continue", "resume", "go on", "ok", "okay", "sure"}
 
 AfterTurn = Callable[[Turn], None]
@@ -136,15 +139,13 @@ class Engine:
         if turn.state is not None:
             self._answer(turn, stripped)
             return
-        if not turn.user.onboarded and not turn.repo.applications():
-            turn.say("Hi! I'm Afterview — I coach you through everything after a job interview: "
-                     "thank-you letters to each interviewer, the right moment to follow up, "
-                     "offers, and what to learn from a no. First, a few quick questions.")
-            self.runner.start(turn, "onboarding")
-            return
         word, _, args = stripped.partition(" ")
         if word.casefold() in COMMANDS:
             self.command(turn, word, args.strip())
+            return
+        if not turn.user.onboarded and not turn.repo.applications():
+            turn.say(GREETING)
+            self.runner.start(turn, "onboarding")
             return
         for understand in UNDERSTANDERS:
             if understand(self, turn, stripped):
@@ -177,9 +178,12 @@ class Engine:
         if choice == "continue":
             turn.state.slots.pop("_resume_offered", None)
             self.runner.ask(turn)
-        elif choice.startswith("drop:"):
+        elif choice.startswith("drop:") and choice[5:].casefold() in COMMANDS:
             turn.state = None
             self.command(turn, choice[5:], "")
+        else:
+            turn.say("That button isn't valid here — let's carry on.")
+            self.runner.ask(turn)
 
     def command(self, turn: Turn, word: str, args: str) -> None:
         word = word.casefold()
@@ -206,6 +210,9 @@ class Engine:
                             f"flow:drop:{command.word}")],
                 )
                 return
+            if command.word == "start" and not turn.user.onboarded:
+                turn.say(GREETING)
+                args = ""  # deep-link payloads (t.me/bot?start=…) are not answers
             self.runner.start(turn, command.flow, args=args)
             return
         assert command.handler is not None
