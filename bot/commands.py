@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.export import export_command
+from bot.flows.lessons import lessons_command
 from bot.flows.profile import settings_summary
 from bot.messages import Button
 from bot.pipeline import status_text
@@ -23,7 +25,15 @@ class Command:
 
 
 def _status(turn: Turn, args: str) -> None:
-    turn.say(status_text(turn), [Button("Record an interview", "/debrief")])
+    if args.strip().casefold() in ("chart", "picture"):
+        from bot.charts import status_chart  # matplotlib loads only when a chart is asked for
+
+        status_chart(turn)
+        return
+    buttons = [Button("Record an interview", "/debrief")]
+    if turn.repo.applications():
+        buttons.append(Button("Show as a picture", "/status chart"))
+    turn.say(status_text(turn), buttons)
 
 
 def _pause(turn: Turn, args: str) -> None:
@@ -65,6 +75,20 @@ for _command in (
             flow="settings"),
     Command("pause", "pause all reminders", _pause),
     Command("resume", "turn reminders back on", _resume),
+    Command("export", "all your data as a file, and your dates as a calendar (.ics)",
+            export_command),
+    Command("delete", "erase everything I know about you (asks first)", flow="delete"),
+    Command("offer", "record an offer, compare it, then negotiate, accept or decline",
+            flow="offer"),
+    Command("thanks", "draft a personal thank-you letter to each interviewer", flow="thanks"),
+    Command("followup", "follow up or check in with an employer, and log what they said",
+            flow="followup"),
+    Command("outcome", "log news: still deciding, second interview, offer, rejected",
+            flow="outcome"),
+    Command("prep", "your prep pack for the next round", flow="prep"),
+    Command("story", "note which story you told to which interviewer", flow="story"),
+    Command("lessons", "your lessons journal (“lessons <thought>” adds one)", lessons_command),
+    Command("references", "your references: list them, add one", flow="references"),
     Command("help", "this list", _help),
     Command("cancel", "stop what we're doing (nothing else is lost)"),
 ):

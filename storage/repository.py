@@ -20,11 +20,16 @@ from storage.models import (
     Event,
     Interview,
     Interviewer,
+    Lesson,
+    Offer,
     ProcessedUpdate,
+    Reference,
+    Story,
     User,
 )
 
 Row = TypeVar("Row", bound=Base)
+OPEN_OFFER_STATUSES = ("received", "negotiating")
 
 
 class Repository:
@@ -71,7 +76,7 @@ class Repository:
 
     def get(self, model: type[Row], row_id: int | None) -> Row | None:
         """A row of this user's by id, or None — also when the id belongs to someone else."""
-        if row_id is None:
+        if row_id is None or not 0 < row_id < 2**63:  # forged ids never reach the driver
             return None
         row = self.session.get(model, row_id)
         if row is None:
@@ -208,6 +213,74 @@ class Repository:
     def count(self, model: type[Base]) -> int:
         column = model.id if model is User else model.user_id  # type: ignore[attr-defined]
         return int(self.session.scalar(select(func.count()).where(column == self.user.id)) or 0)
+
+    # ---- lessons, references, stories (the outcomes issue) ---------------------------------
+
+    def add_lesson(self, text: str, at: datetime, application: Application | None = None,
+                   source: str = "reflection") -> Lesson:
+        lesson = Lesson(user_id=self.user.id, application_id=application.id if application
+                        else None, source=source, text=text, created_at=at)
+        self.session.add(lesson)
+        self.session.flush()
+        return lesson
+
+    def lessons(self) -> list[Lesson]:
+        """The lessons journal, newest first (lessons noted together keep their order)."""
+        query = select(Lesson).where(Lesson.user_id == self.user.id)
+        return list(self.session.scalars(query.order_by(Lesson.created_at.desc(), Lesson.id)))
+
+    def add_reference(self, at: datetime, **fields: Any) -> Reference:
+        reference = Reference(user_id=self.user.id, created_at=at, **fields)
+        self.session.add(reference)
+        self.session.flush()
+        return reference
+
+    def references(self) -> list[Reference]:
+        query = select(Reference).where(Reference.user_id == self.user.id)
+        return list(self.session.scalars(query.order_by(Reference.created_at, Reference.id)))
+
+    def add_story(self, interview: Interview, interviewer_name: str, title: str,
+                  at: datetime) -> Story:
+        if interview.user_id != self.user.id:
+            raise PermissionError("that interview belongs to someone else")
+        story = Story(user_id=self.user.id, interview_id=interview.id,
+                      interviewer_name=interviewer_name, title=title, created_at=at)
+        self.session.add(story)
+        self.session.flush()
+        return story
+
+    def stories(self, application: Application) -> list[Story]:
+        """The stories told in this application's interviews, oldest first."""
+        query = (select(Story).join(Interview, Story.interview_id == Interview.id)
+                 .where(Story.user_id == self.user.id,
+                        Interview.application_id == application.id))
+        return list(self.session.scalars(query.order_by(Story.created_at, Story.id)))
+
+    # ---- offers ---------------------------------------------------------------------------
+
+    def offers(self, *, open_only: bool = False) -> list[Offer]:
+        """The user's offers, newest first; `open_only`: still to be decided."""
+        query = select(Offer).where(Offer.user_id == self.user.id)
+        if open_only:
+            query = query.where(Offer.status.in_(OPEN_OFFER_STATUSES))
+        return list(self.session.scalars(query.order_by(Offer.received_at.desc(),
+                                                        Offer.id.desc())))
+
+    def offer_for(self, application: Application, *, open_only: bool = True) -> Offer | None:
+        """The latest (open) offer of one application."""
+        query = select(Offer).where(Offer.user_id == self.user.id,
+                                    Offer.application_id == application.id)
+        if open_only:
+            query = query.where(Offer.status.in_(OPEN_OFFER_STATUSES))
+        return self.session.scalars(query.order_by(Offer.id.desc()).limit(1)).first()
+
+    def add_offer(self, application: Application, at: datetime) -> Offer:
+        if application.user_id != self.user.id:
+            raise PermissionError("that application belongs to someone else")
+        offer = Offer(user_id=self.user.id, application_id=application.id, received_at=at)
+        self.session.add(offer)
+        self.session.flush()
+        return offer
 
 
 def first_delivery(session: Session, platform: str, key: str, now: datetime) -> bool:

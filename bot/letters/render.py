@@ -75,8 +75,8 @@ def paragraph(text: str) -> str:
 
 
 _LEADING_TALK = re.compile(
-    r"^(?:(?:we|i)\s+(?:talked|spoke|chatted)\s+about|(?:we|i)\s+discussed|talked about|"
-    r"discussed|about)\s+",
+    r"^(?:(?:(?:we|i)\s+)?(?:talked|spoke|chatted)(?:\s+(?:with|to)\s+[^,]{1,60}?)?\s+about|"
+    r"(?:(?:we|i)\s+)?discussed|about)\s+",
     re.IGNORECASE,
 )
 _THIRD_PERSON = re.compile(r"^(?:his|her|their)\s+", re.IGNORECASE)
