@@ -1,12 +1,12 @@
-"""The `afterview` command: chat, tick, run, serve, worker, db upgrade."""
+"""The `afterview` command: chat, tick, run, serve, worker, import, db upgrade."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.clock import Clock, FixedClock, SystemClock
 
@@ -78,6 +78,36 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from bot.export import ExportFormatError, ImportRefused, import_export, read_export
+    from bot.messages import UserKey
+
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        data = read_export(raw)
+    except OSError as error:
+        print(f"import: can't read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except ExportFormatError as error:
+        print(f"import: {args.file} can't be imported: {error}", file=sys.stderr)
+        return 2
+    owner = data.get("user") or {}
+    key = UserKey(args.platform or str(owner.get("platform") or "console"),
+                  args.workspace or str(owner.get("workspace") or "local"),
+                  args.user or str(owner.get("user_id") or "me"))
+    db = _database(args.db)
+    try:
+        with db.session() as session:
+            report = import_export(session, data, key)
+    except (ImportRefused, ExportFormatError) as error:
+        print(f"import: nothing imported — {error}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="afterview", description="Afterview — your coach for everything after a job interview."
@@ -104,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub.add_parser(name, help=text).set_defaults(func=func)
 
+    imp = sub.add_parser("import", help="load a file made by “export” into a database")
+    imp.add_argument("file", help="the .json export (or - for standard input)")
+    imp.add_argument("--db", help="SQLAlchemy database URL (default: DATABASE_URL or a file)")
+    imp.add_argument("--user", help="the user id to import as (default: the one in the file)")
+    imp.add_argument("--platform", choices=("console", "telegram", "slack"),
+                     help="the platform to import as (default: the one in the file)")
+    imp.add_argument("--workspace", help="the workspace to import as (default: the file's)")
+    imp.set_defaults(func=cmd_import)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -112,10 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(command: str) -> None:
+    from pydantic import ValidationError
+
+    from afterview.logging import configure_logging
+    from afterview.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise SystemExit(f"afterview: bad configuration — {problems}") from None
+    # the terminal commands keep to warnings unless LOG_LEVEL is set
+    configure_logging(settings, quiet=command in ("chat", "tick", "import", "db"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    _configure_logging(args.command)
     return int(args.func(args) or 0)
 
 

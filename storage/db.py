@@ -96,6 +96,7 @@ class Database:
 
 
 def _make_engine(url: str, **options: Any) -> Engine:
+    options.setdefault("hide_parameters", True)  # no user data in error messages and logs
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
