@@ -64,7 +64,7 @@ class ApplicationFacts:
     unanswered_check_ins: int = 0
     check_in_epoch: int = 0
     next_interview_at: datetime | None = None
-    next_interview_id: int | None = None
+    next_round_number: int | None = None
     offer_deadline: date | None = None
 
 
@@ -148,14 +148,17 @@ def next_monday(after: date) -> date:
 def thank_you_times(held: datetime, recorded: datetime, prefs: Prefs) -> list[datetime]:
     """First reminder (same evening at 18:00, or next morning), a repeat the next day, then
     one last "late is better than never" the day after."""
+    held, recorded = held.astimezone(UTC), recorded.astimezone(UTC)
     ended = min(held + INTERVIEW_LENGTH, max(held, recorded))
     local_end = ended.astimezone(prefs.tz)
     if local_end.time() < SAME_EVENING_BEFORE:
-        first = out_of_quiet(local_at(local_end.date(), SAME_EVENING_AT, prefs.tz), prefs)
-        first_day = local_end.date()
+        first = local_at(local_end.date(), SAME_EVENING_AT, prefs.tz)
     else:
-        first_day = local_end.date() + timedelta(days=1)
-        first = at_nudge_hour(first_day, prefs)
+        first = local_at(local_end.date() + timedelta(days=1), prefs.nudge_hour, prefs.tz)
+    # never before the debrief itself, never in quiet hours — and the repeats count their days
+    # from the day the first reminder really comes (not 08:00 and again 09:00)
+    first = out_of_quiet(max(first, recorded), prefs)
+    first_day = first.astimezone(prefs.tz).date()
     return [first, at_nudge_hour(first_day + timedelta(days=1), prefs),
             at_nudge_hour(first_day + timedelta(days=2), prefs)]
 
@@ -164,17 +167,17 @@ def earliest_contact(app: ApplicationFacts, prefs: Prefs) -> datetime | None:
     """The first moment a new employer-contact nudge may come (seven days after the last)."""
     if app.last_contact_at is None:
         return None
-    return app.last_contact_at + CONTACT_GAP
+    return app.last_contact_at.astimezone(UTC) + CONTACT_GAP  # seven real days, DST or not
 
 
 def _respect_gap(due: datetime, app: ApplicationFacts, prefs: Prefs) -> datetime:
     floor = earliest_contact(app, prefs)
     if floor is None or due >= floor:
         return due
-    local = floor.astimezone(prefs.tz)
-    candidate = at_nudge_hour(local.date(), prefs)
-    if candidate < floor:
-        candidate = at_nudge_hour(local.date() + timedelta(days=1), prefs)
+    day = business_day_on_or_after(floor.astimezone(prefs.tz).date())
+    candidate = at_nudge_hour(day, prefs)
+    if candidate < floor:  # never on a weekend: nobody writes to an employer on Saturday
+        candidate = at_nudge_hour(next_business_day(day), prefs)
     return candidate
 
 
@@ -204,9 +207,9 @@ def plan_application(app: ApplicationFacts, prefs: Prefs, now: datetime) -> list
         return planned
     if app.next_interview_at is not None and app.next_interview_at > now:
         day_before = app.next_interview_at.astimezone(prefs.tz).date() - timedelta(days=1)
-        planned.append(Planned(f"{PREP}:{app.id}:{app.next_interview_id}", PREP,
-                               at_nudge_hour(day_before, prefs), app.id, app.next_interview_id,
-                               {"at": app.next_interview_at.isoformat()}))
+        planned.append(Planned(f"{PREP}:{app.id}:{app.next_round_number}", PREP,
+                               at_nudge_hour(day_before, prefs), app.id,
+                               payload={"at": app.next_interview_at.isoformat()}))
         return planned
     if app.decision_expected is None:
         return planned
@@ -217,7 +220,7 @@ def plan_application(app: ApplicationFacts, prefs: Prefs, now: datetime) -> list
                                payload={"decision": app.decision_expected.isoformat()}))
         return planned
     anchor = app.last_contact_at or at_nudge_hour(app.decision_expected, prefs)
-    local = (anchor + CONTACT_GAP).astimezone(prefs.tz)
+    local = (anchor.astimezone(UTC) + CONTACT_GAP).astimezone(prefs.tz)
     due = at_nudge_hour(business_day_on_or_after(local.date()), prefs)
     due = _respect_gap(due, app, prefs)
     if app.unanswered_check_ins >= prefs.ghost_after:

@@ -25,6 +25,7 @@ from storage.repository import Repository
 
 CONTACT_EVENT = "contact"
 RESET_EVENTS = ("employer_reply", "keep_checking")
+IN_FLIGHT = ("pending", "snoozed", "claimed")
 
 
 def prefs_for(user: User) -> Prefs:
@@ -59,7 +60,10 @@ def facts_for(repo: Repository, app: Application, nudges: list[Nudge]) -> Applic
         followed_up = any(n.kind == FOLLOW_UP and n.state in ("sent", "done") and n.sent_at
                           and n.sent_at >= latest.recorded_at for n in nudges) or any(
             at >= latest.recorded_at and at.date() >= decision for at in contacts)
+    # a check-in the user snoozed (or one on its way again) is still the same check-in: counting
+    # it would plan the next one and cancel the snoozed reminder the user asked for
     unanswered = sum(1 for n in nudges if n.kind == CHECK_IN and n.sent_at
+                     and n.state not in IN_FLIGHT
                      and (last_reset is None or n.sent_at > last_reset)
                      and (latest is None or n.sent_at >= latest.recorded_at))
     last_contact = max([*contacts, *sent_contact], default=None)
@@ -68,7 +72,7 @@ def facts_for(repo: Repository, app: Application, nudges: list[Nudge]) -> Applic
         interviews=tuple(interview_facts), decision_expected=decision, followed_up=followed_up,
         last_contact_at=last_contact, unanswered_check_ins=unanswered,
         check_in_epoch=len(resets), next_interview_at=app.next_interview_at,
-        next_interview_id=len(interviews) + 1 if app.next_interview_at else None,
+        next_round_number=len(interviews) + 1 if app.next_interview_at else None,
         offer_deadline=app.offer_deadline,
     )
 
@@ -91,8 +95,10 @@ def replan(repo: Repository, now: datetime, application_ids: Iterable[int] | Non
         planned = [] if off else plan_application(facts_for(repo, app, existing), prefs, now)
         _sync(repo, existing, planned, now, "paused" if off else "not needed")
     digest = None if off else plan_digest(any(a.is_active for a in apps), prefs, now)
-    _sync(repo, [r for r in by_app.get(None, []) if r.kind == "digest"],
-          [digest] if digest else [], now, "paused" if off else "not needed")
+    digests = [r for r in by_app.get(None, []) if r.kind == "digest"]
+    if digest is not None:  # last Monday's digest, snoozed till tomorrow, still comes tomorrow
+        digests = [r for r in digests if r.state != "snoozed"]
+    _sync(repo, digests, [digest] if digest else [], now, "paused" if off else "not needed")
 
 
 def _sync(repo: Repository, existing: list[Nudge], planned: list[Planned], now: datetime,
