@@ -87,6 +87,8 @@ MENU: tuple[tuple[str, str], ...] = (
     ("outcome", "Record an outcome: offer, no, next round"),
     ("prep", "Prepare for the next round"),
     ("lessons", "Your lessons journal"),
+    ("story", "Note a story you told, so you don't repeat it"),
+    ("references", "Your references"),
     ("settings", "Name, signature, time zone, hours"),
     ("pause", "Pause all reminders"),
     ("resume", "Turn reminders back on"),

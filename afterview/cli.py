@@ -41,12 +41,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    from afterview.runtime import delivery_for
+    from afterview.runtime import build_adapters, delivery_for
+    from afterview.settings import Settings
+    from bot.buttons import ButtonVault
+    from bot.engine import Engine
     from bot.scheduler import Scheduler
 
+    settings = Settings()
     db = _database(args.db)
-    deliver = delivery_for(json_mode=args.json)
-    report = Scheduler(db, deliver, _parse_now(args.now)).tick()
+    clock = _parse_now(args.now)
+    adapters = build_adapters(settings, Engine(db, clock), ButtonVault(db, clock))
+    try:
+        report = Scheduler(db, delivery_for(adapters, json_mode=args.json), clock).tick()
+    finally:
+        for adapter in adapters:
+            adapter.stop()
     print(f"tick: {report.sent} nudges sent in {report.messages} messages, "
           f"{report.deferred} deferred, {report.dropped} dropped, {report.failed} failed",
           file=sys.stderr)

@@ -14,7 +14,7 @@ from bot.buttons import redeem
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS, help_text
 from bot.flows import FLOWS
-from bot.flows.base import CANCEL_WORDS, FlowState, Runner
+from bot.flows.base import CANCEL_WORDS, PRESET, FlowState, Runner
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.planner import replan
 from bot.turn import Turn
@@ -166,7 +166,7 @@ class Engine:
             turn.say(f"Welcome back! We were {flow.describe(state.slots)}. Continue where "
                      "we left off?",
                      [Button("Continue", "flow:continue"),
-                      Button("Start over", f"flow:drop:{_command_for(state.flow)}"),
+                      Button("Start over", "flow:restart"),
                       Button("Drop it", "cancel")])
             return
         self.runner.answer(turn, text)
@@ -178,6 +178,8 @@ class Engine:
         if choice == "continue":
             turn.state.slots.pop("_resume_offered", None)
             self.runner.ask(turn)
+        elif choice == "restart":
+            self.runner.start(turn, turn.state.flow, turn.state.slots.get(PRESET) or {})
         elif choice.startswith("drop:") and choice[5:].casefold() in COMMANDS:
             turn.state = None
             self.command(turn, choice[5:], "")
@@ -225,13 +227,6 @@ class Engine:
 
 Understander = Callable[[Engine, Turn, str], bool]
 UNDERSTANDERS: list[Understander] = [intents.understand]
-
-
-def _command_for(flow: str) -> str:
-    for command in COMMANDS.values():
-        if command.flow == flow:
-            return command.word
-    return "help"
 
 
 def _clean(text: str) -> str:

@@ -29,6 +29,7 @@ def save_debrief(turn: Turn, slots: dict[str, Any]) -> Interview:
     else:
         app.role = slots.get("role") or app.role
     app.updated_at = now
+    app.next_interview_at, app.next_round = None, ""  # the scheduled round has now happened
     if slots.get("round") not in (None, "first") and app.status == "active":
         app.status = "second_round"
     decision = slots.get("decision_date")

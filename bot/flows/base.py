@@ -25,6 +25,7 @@ Parser = Callable[[str, "Turn"], Any]
 Choices = Sequence[Button] | Callable[["Turn"], Sequence[Button]]
 
 MISSING = "__missing__"
+PRESET = "_preset"  # the slots a flow was started with, for "start over"
 BACK_WORDS = {"back", "/back", "go back", "previous", "undo"}
 SKIP_WORDS = {"skip", "/skip", "pass", "skip it"}
 CANCEL_WORDS = {"cancel", "/cancel", "quit", "/quit", "abort"}
@@ -155,7 +156,8 @@ class Runner:
               args: str = "") -> None:
         """Start a flow. Arguments go to its `prepare` hook, or else answer the first step."""
         flow = self.flows[name]
-        state = FlowState(flow=name, step="", slots=dict(slots or {}))
+        preset = dict(slots or {})
+        state = FlowState(flow=name, step="", slots={**preset, PRESET: preset} if preset else {})
         turn.state = state
         if flow.prepare is not None:
             try:
