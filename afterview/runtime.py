@@ -132,5 +132,6 @@ class Runtime:
 
 
 def run(settings: Settings, *, web: bool, worker: bool) -> int:
-    asyncio.run(Runtime(settings, web=web, worker=worker).serve_forever())
+    runtime = Runtime(settings, web=web, worker=worker, tick_seconds=settings.tick_seconds)
+    asyncio.run(runtime.serve_forever())
     return 0

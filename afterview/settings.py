@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, alias="PORT")
     log_format: str = Field(default="text", alias="LOG_FORMAT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    tick_seconds: int = Field(default=60, ge=1, le=3600, alias="AFTERVIEW_TICK_SECONDS")
 
     @property
     def telegram_enabled(self) -> bool:
