@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, timedelta, tzinfo
 
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
@@ -28,7 +28,8 @@ class PipelineRow:
 
 
 def next_action(
-    app: Application, interviews: list[Interview], people: list[Interviewer], today: date
+    app: Application, interviews: list[Interview], people: list[Interviewer], today: date,
+    tz: tzinfo = UTC,
 ) -> tuple[str, date | None]:
     """What the user should do next for this application, and by when (pure)."""
     if not app.is_active:
@@ -38,9 +39,9 @@ def next_action(
     last = interviews[-1] if interviews else None
     pending = [p.name for p in people if last and p.interview_id == last.id
                and p.thank_you_state != "sent"]
-    if pending:
-        held = last.starts_at.date() if last else today
-        return "send thank-you letters to " + ", ".join(pending), held
+    if pending:  # the same day, at the latest the next day
+        held = last.starts_at.astimezone(tz).date() if last else today
+        return "send thank-you letters to " + ", ".join(pending), held + timedelta(days=1)
     if last and last.decision_expected:
         if last.decision_expected >= today:
             return "wait for their decision — keep your search going", last.decision_expected
@@ -55,7 +56,7 @@ def rows(turn: Turn) -> list[PipelineRow]:
     for app in repo.applications():
         interviews = repo.interviews(app)
         people = [p for i in interviews for p in repo.interviewers(i)]
-        action, due = next_action(app, interviews, people, today)
+        action, due = next_action(app, interviews, people, today, turn.tz)
         last = interviews[-1] if interviews else None
         pending = tuple(p.name for p in people if last and p.interview_id == last.id
                         and p.thank_you_state != "sent")

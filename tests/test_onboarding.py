@@ -3,8 +3,10 @@ sign letters and when reminders may arrive — every step, its defaults, skips a
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,9 +27,18 @@ HOUR_PROMPT = "At what hour should morning reminders arrive?"
 QUIET_PROMPT = "Quiet hours — when should I never message you?"
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated once; each test gets its own copy (migrating takes ~0.3 s)."""
+    path = tmp_path_factory.mktemp("template") / "afterview.db"
+    Database(f"sqlite:///{path}").dispose()
+    return path
+
+
 @pytest.fixture
-def bot(sqlite_url: str) -> Iterator[tuple[Engine, FixedClock, Database]]:
-    engine, clock, database = make_engine(sqlite_url, MONDAY_1130)
+def bot(migrated: Path, tmp_path: Path) -> Iterator[tuple[Engine, FixedClock, Database]]:
+    shutil.copyfile(migrated, tmp_path / "afterview.db")
+    engine, clock, database = make_engine(f"sqlite:///{tmp_path / 'afterview.db'}", MONDAY_1130)
     yield engine, clock, database
     database.dispose()
 
@@ -78,6 +89,20 @@ def test_a_first_hello_introduces_afterview_and_asks_for_the_name(jane: Seeker) 
     assert "I'm Afterview" in jane.replies[0].text
     assert "thank-you letters" in jane.replies[0].text
     assert NAME_PROMPT in jane.last
+
+
+def test_start_from_a_newcomer_greets_and_asks_for_the_name(jane: Seeker) -> None:
+    jane.runs("start")
+
+    assert "I'm Afterview" in jane.replies[0].text
+    assert NAME_PROMPT in jane.last
+
+
+def test_a_deep_link_payload_after_start_is_not_taken_as_the_name(bot, jane: Seeker) -> None:
+    jane.runs("start", "campaign-42")
+
+    assert NAME_PROMPT in jane.last
+    assert "name" not in conversation_slots(bot[2], jane)
 
 
 def test_onboarding_asks_name_signature_timezone_hour_and_quiet_hours_in_order(

@@ -51,7 +51,7 @@ def _company(text: str, turn: Turn) -> str:
 def _when(text: str, turn: Turn) -> str:
     word = text.strip().casefold()
     if word in ("now", "just now", "just finished"):
-        return turn.now.isoformat()
+        return turn.local_now.isoformat()  # local, like parsed times: its date is the user's
     held = parse_datetime(text, turn.now, turn.tz, prefer="past")
     if held - turn.now > timedelta(hours=2):
         raise ParseError(
@@ -153,7 +153,8 @@ def _on_decision(turn: Turn, value: str | None) -> None:
         turn.slots["decision_assumed"] = True
         turn.say(
             "No problem. Next time, ask before you leave: “What are the next steps, and when "
-            f"do you expect to decide?” It's a normal question. I'll assume a week: {_fmt_date(assumed)}."
+            "do you expect to decide?” It's a normal question. "
+            f"I'll assume a week: {_fmt_date(assumed)}."
         )
     else:
         turn.slots["decision_assumed"] = False

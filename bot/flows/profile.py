@@ -23,7 +23,8 @@ DEFAULT_QUIET = (21, 8)
 def _name(text: str, turn: Turn) -> str:
     name = text_answer(text, turn)
     if len(name) > 120:
-        raise ParseError("That's longer than a name usually is — please keep it under 120 characters.")
+        raise ParseError("That's longer than a name usually is — please keep it under 120 "
+                         "characters.")
     if not re.search(r"\w", name):
         raise ParseError("I need a name with at least one letter, e.g. “Jane Doe”.")
     return name
