@@ -14,7 +14,7 @@ from bot.buttons import redeem
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS, help_text
 from bot.flows import FLOWS
-from bot.flows.base import CANCEL_WORDS, PRESET, FlowState, Runner
+from bot.flows.base import PRESET, FlowState, Runner, is_keyword
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.planner import replan
 from bot.turn import Turn
@@ -31,6 +31,7 @@ OOPS = ("Sorry — something went wrong on my side. What you told me before is s
 GREETING = ("Hi! I'm Afterview — I coach you through everything after a job interview: "
             "thank-you letters to each interviewer, the right moment to follow up, offers, and "
             "what to learn from a no. First, a few quick questions.")
+NEVER_ANSWERS = {"status", "lessons"}  # read-only commands, never mistaken for an answer
 RESUME_WORDS = {"yes", "y", "continue", "resume", "go on", "ok", "okay", "sure"}
 
 AfterTurn = Callable[[Turn], None]
@@ -130,10 +131,10 @@ class Engine:
 
     def _text(self, turn: Turn, text: str) -> None:
         stripped = text.strip()
-        if stripped.startswith("/") and len(stripped) > 1:
+        if stripped.startswith("/") and len(stripped) > 1 and not is_keyword(stripped.casefold()):
             word, _, args = stripped[1:].partition(" ")
             word = word.split("@", 1)[0]
-            if word.casefold() in COMMANDS:
+            if word.casefold() in COMMANDS or word.isalnum():
                 self.command(turn, word, args.strip())
                 return
         if turn.state is not None:
@@ -156,18 +157,24 @@ class Engine:
     def _answer(self, turn: Turn, text: str) -> None:
         state = turn.state
         assert state is not None
+        word = " ".join(text.casefold().split())
         if state.slots.pop("_resume_offered", False):
-            if " ".join(text.casefold().split()) in RESUME_WORDS:
+            if word in RESUME_WORDS:
                 self.runner.ask(turn)
                 return
-        elif state.is_stale(turn.now) and text.casefold() not in CANCEL_WORDS:
-            flow = FLOWS[state.flow]
+        elif state.is_stale(turn.now) and not is_keyword(word):
+            # after a long pause a reply is more likely a new thought than the answer to a
+            # question asked days ago, so ask before using it
+            describe = FLOWS[state.flow].describe(state.slots)
             state.slots["_resume_offered"] = True
-            turn.say(f"Welcome back! We were {flow.describe(state.slots)}. Continue where "
-                     "we left off?",
+            turn.say(f"Welcome back! We were {describe}. Continue where we left off?",
                      [Button("Continue", "flow:continue"),
                       Button("Start over", "flow:restart"),
                       Button("Drop it", "cancel")])
+            return
+        if not is_keyword(word) and word in COMMANDS and (
+                word in NEVER_ANSWERS or not self.runner.accepts(turn, text)):
+            self.command(turn, word, "")  # a command word that can't be the answer
             return
         self.runner.answer(turn, text)
 
@@ -192,6 +199,8 @@ class Engine:
         command = COMMANDS.get(word)
         if command is None:
             turn.say(f"I don't know the command “{word[:40]}”. " + help_text())
+            if turn.state is not None:
+                self.runner.ask(turn)
             return
         if command.word == "cancel":
             if turn.state is None:

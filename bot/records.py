@@ -21,6 +21,17 @@ def names(people: list[str]) -> str:
     return ", ".join(people[:-1]) + " and " + people[-1]
 
 
+LATER_ROUNDS = ("second", "third", "fourth", "final", "last", "onsite", "on-site", "2", "3")
+
+
+def is_later_round(round_: str, had_earlier: bool) -> bool:
+    """A later round moves the application on; a "phone screen" or "panel" alone doesn't,
+    unless there were earlier interviews at this company."""
+    words = round_.casefold().replace("-", " ").split()
+    return had_earlier or any(w.rstrip("ndrth") in LATER_ROUNDS or w in LATER_ROUNDS
+                              for w in words)
+
+
 def save_debrief(turn: Turn, slots: dict[str, Any]) -> Interview:
     repo, now = turn.repo, turn.now
     app = repo.application(slots.get("application_id"))
@@ -30,7 +41,8 @@ def save_debrief(turn: Turn, slots: dict[str, Any]) -> Interview:
         app.role = slots.get("role") or app.role
     app.updated_at = now
     app.next_interview_at, app.next_round = None, ""  # the scheduled round has now happened
-    if slots.get("round") not in (None, "first") and app.status == "active":
+    if is_later_round(slots.get("round", "first"), bool(repo.interviews(app))) \
+            and app.status == "active":
         app.status = "second_round"
     decision = slots.get("decision_date")
     interview = repo.add_interview(

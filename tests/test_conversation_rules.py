@@ -566,3 +566,32 @@ def test_a_newcomer_can_debrief_before_setting_up_a_profile(bot) -> None:
     newcomer.says("debrief")
 
     assert COMPANY_PROMPT in newcomer.last
+
+
+# ---- command words and answers -------------------------------------------------------------------
+
+def test_typing_status_in_the_middle_of_a_debrief_shows_the_pipeline_and_asks_again(
+        bot, jane: Seeker) -> None:
+    start_debrief(jane, "Acme Corp", "Data Analyst")
+    jane.says("status")
+
+    assert "Your pipeline" in jane.text
+    assert "When was the interview?" in jane.last
+    assert state_of(bot[2], jane)[2]["role"] == "Data Analyst"
+
+
+def test_a_command_word_that_cannot_be_the_answer_runs_the_command(bot, jane: Seeker) -> None:
+    start_debrief(jane, "Acme Corp", "Data Analyst")
+    jane.says("settings")  # not a date: the user wants their settings
+
+    assert "We're in the middle of recording your interview at Acme Corp" in jane.text
+    assert "Continue" in jane.buttons
+
+
+def test_an_unknown_command_in_the_middle_of_a_debrief_repeats_the_question(
+        bot, jane: Seeker) -> None:
+    start_debrief(jane, "Acme Corp", "Data Analyst")
+    jane.says("/frobnicate")
+
+    assert "I don't know the command “frobnicate”" in jane.text
+    assert "When was the interview?" in jane.last

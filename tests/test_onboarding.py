@@ -503,3 +503,20 @@ def test_a_later_reminder_hour_moves_the_next_morning_reminder(bot, jane: Seeker
 
     mornings = [t for t in _pending_thank_you_times(bot[2]) if t.date() > MONDAY_1130.date()]
     assert mornings and all(t.hour == 10 for t in mornings)  # London is on UTC in November
+
+
+def test_a_reminder_hour_inside_quiet_hours_is_explained() -> None:
+    import tempfile
+    from datetime import UTC, datetime
+
+    from tests.story import Seeker, make_engine
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine, _, db = make_engine(f"sqlite:///{folder}/q.db",
+                                    datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
+        sam = Seeker(engine, "sam")
+        sam.says("hello")
+        sam.answers("Sam Lee", "sam@example.com", "London", "7", "21-8")
+        assert "07:00 is inside your quiet hours" in sam.last
+        assert "at 08:00 instead" in sam.last
+        db.dispose()

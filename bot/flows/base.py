@@ -34,6 +34,11 @@ STALE_AFTER = timedelta(hours=6)
 MAX_ANSWER = 2000
 
 
+def is_keyword(word: str) -> bool:
+    """back, skip, cancel, help — the words every step understands."""
+    return word in BACK_WORDS or word in SKIP_WORDS or word in CANCEL_WORDS or word in HELP_WORDS
+
+
 class Jump(Exception):  # noqa: N818 - a control-flow signal, not an error
     """Raised by an `on_answer` hook to go to a named step ("" finishes the flow)."""
 
@@ -172,6 +177,21 @@ class Runner:
         self._go(turn, flow, flow.first(turn))
         if args and turn.state is state:
             self.answer(turn, args)
+
+    def accepts(self, turn: Turn, text: str) -> bool:
+        """Would the current step accept this answer? (A dry run: nothing changes.)"""
+        state = turn.state
+        assert state is not None
+        step = self.flows[state.flow].step(state.step)
+        saved = copy.deepcopy(state.slots)
+        try:
+            step.parse(text, turn)
+            return True
+        except ParseError:
+            return False
+        finally:
+            state.slots.clear()
+            state.slots.update(saved)
 
     def ask(self, turn: Turn) -> None:
         """Ask the current question again (after help, an error, a resume)."""

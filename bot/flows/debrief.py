@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.flows.base import Flow, Jump, Step, text_answer
 from bot.messages import Button
+from bot.nudges import business_day_on_or_after
 from bot.parsing import (
     ParseError,
     is_dont_know,
@@ -148,7 +149,8 @@ def _on_interviewer_notes(turn: Turn, notes: str) -> None:
 def _on_decision(turn: Turn, value: str | None) -> None:
     if value is None:
         held = datetime.fromisoformat(turn.slots["when"]).date()
-        assumed = max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1))
+        assumed = business_day_on_or_after(
+            max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1)))
         turn.slots["decision_date"] = assumed.isoformat()
         turn.slots["decision_assumed"] = True
         turn.say(
@@ -158,6 +160,7 @@ def _on_decision(turn: Turn, value: str | None) -> None:
         )
     else:
         turn.slots["decision_assumed"] = False
+        turn.say(f"Noted: they expect to decide by {_fmt_date(date.fromisoformat(value))}.")
 
 
 # ---- prompts ------------------------------------------------------------------------------------

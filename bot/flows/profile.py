@@ -144,12 +144,27 @@ def settings_summary(turn: Turn) -> str:
     ])
 
 
+def quiet_note(turn: Turn) -> str:
+    """A word when the reminder hour falls inside quiet hours (quiet hours win)."""
+    user = turn.user
+    start, end = user.quiet_start, user.quiet_end
+    if start is None or end is None or start == end:
+        return ""
+    hour = user.nudge_hour
+    inside = start <= hour or hour < end if start > end else start <= hour < end
+    if not inside:
+        return ""
+    return (f"\nNote: {_hour_label(hour)} is inside your quiet hours, so morning reminders "
+            f"will come at {_hour_label(end)} instead.")
+
+
 def _finish_onboarding(turn: Turn, slots: dict[str, Any]) -> None:
     apply_profile(turn, slots)
     turn.user.onboarded = True
     first = turn.user.display_name.split(" ")[0] if turn.user.display_name else "there"
     turn.say(
-        f"All set, {first}! Here's what I'll use:\n{settings_summary(turn)}\n\n"
+        f"All set, {first}! Here's what I'll use:\n{settings_summary(turn)}"
+        f"{quiet_note(turn)}\n\n"
         "Just had an interview? Tell me about it while it's fresh — I'll draft a thank-you "
         "letter for each interviewer and remind you when to follow up.",
         [Button("Record an interview", "/debrief"), Button("Help", "/help")],
@@ -201,7 +216,7 @@ def _setting_step(key: str) -> Step:
 
 def _finish_settings(turn: Turn, slots: dict[str, Any]) -> None:
     apply_profile(turn, slots)
-    turn.say("Saved. Your settings now:\n" + settings_summary(turn),
+    turn.say("Saved. Your settings now:\n" + settings_summary(turn) + quiet_note(turn),
              [Button("Change another", "/settings")])
 
 
