@@ -83,7 +83,8 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         "Finishing an interview is an achievement in itself; whatever happens next, don't fret.",
         "",
         "Here's what I recorded:",
-        f"• {app.company} — {app.role} ({interview.round} round, {interview.format or 'format not noted'})",
+        f"• {app.company} — {app.role} ({interview.round} round, "
+        f"{interview.format or 'format not noted'})",
         f"• {fmt_date(held.date())} at {held:%H:%M}"
         + (f", rated {interview.rating}/5" if interview.rating else ""),
         f"• Interviewers: {names(people) if people else 'none noted'}",

@@ -1,4 +1,4 @@
-"""Shared fixtures: no network but loopback, a fresh SQLite file per test, PostgreSQL when configured."""
+"""Shared fixtures: no network but loopback, a SQLite file per test, PostgreSQL when configured."""
 
 from __future__ import annotations
 
@@ -44,10 +44,11 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 def _guarded_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
     if host not in (None, "localhost", "127.0.0.1", "::1", b"localhost", b"127.0.0.1"):
         try:
-            if not ipaddress.ip_address(host if isinstance(host, str) else host.decode()).is_loopback:
+            name = host if isinstance(host, str) else host.decode()
+            if not ipaddress.ip_address(name).is_loopback:
                 raise NetworkEscape(f"tests may not reach {host!r}")
         except ValueError:
-            raise NetworkEscape(f"tests may not resolve {host!r}: only 127.0.0.1 is allowed") from None
+            raise NetworkEscape(f"tests may not resolve {host!r}: only 127.0.0.1") from None
     return _real_getaddrinfo(host, *args, **kwargs)
 
 

@@ -8,7 +8,8 @@ from tests.conftest import NetworkEscape
 
 
 def test_a_connection_to_an_outside_address_fails_loudly() -> None:
-    with pytest.raises(NetworkEscape), socket.create_connection(("149.154.167.220", 443), timeout=1):
+    outside = ("149.154.167.220", 443)
+    with pytest.raises(NetworkEscape), socket.create_connection(outside, timeout=1):
         pass
 
 

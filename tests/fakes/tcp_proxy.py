@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -55,10 +56,8 @@ class TcpProxy:
             for sock in (source, sink):
                 with self._lock:
                     self._open.discard(sock)
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     def down(self) -> None:
         self._is_up = False
@@ -66,10 +65,8 @@ class TcpProxy:
             sockets = list(self._open)
             self._open.clear()
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def up(self) -> None:
