@@ -100,7 +100,8 @@ def test_a_conversation_killed_at_random_moments_resumes_with_every_answer(tmp_p
         child = _child("chat", url, NOW.isoformat(), str(applied), str(progress))
         if kills < CONVERSATION_KILLS:  # kill in the middle of a turn, a few turns in
             target = _count(progress) + rng.randint(0, 2)
-            _kill_when(child, lambda target=target: _count(progress) >= target, rng.uniform(0, 0.03))
+            _kill_when(child, lambda target=target: _count(progress) >= target,
+                       rng.uniform(0, 0.03))
         else:
             _kill_when(child, lambda: False, 0, timeout=120)
         kills += 1
@@ -160,7 +161,8 @@ def test_ticks_killed_at_random_moments_lose_no_nudge(tmp_path):
         child = _child("tick", url, moment.isoformat(), str(delivered_file))
         if run < TICK_KILLS:  # kill in the middle of a delivery batch
             target = _count(delivered_file) + rng.randint(0, 2)
-            _kill_when(child, lambda target=target: _count(delivered_file) >= target, rng.uniform(0, 0.02))
+            _kill_when(child, lambda target=target: _count(delivered_file) >= target,
+                       rng.uniform(0, 0.02))
         else:
             _kill_when(child, lambda: False, 0, timeout=120)
         kills += run < TICK_KILLS
