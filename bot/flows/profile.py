@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.flows.base import Flow, Jump, Step, text_answer
@@ -132,7 +133,8 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
 
 def settings_summary(turn: Turn) -> str:
     user = turn.user
-    quiet = None if user.quiet_start is None else [user.quiet_start, user.quiet_end]
+    quiet = (None if user.quiet_start is None or user.quiet_end is None
+             else [user.quiet_start, user.quiet_end])
     return "\n".join([
         f"• Name: {user.display_name or '—'}",
         f"• Signature line: {user.signature or '—'}",
@@ -210,8 +212,14 @@ def _setting_step(key: str) -> Step:
     return Step(
         f"set_{key}", base.prompt, base.parse, optional=base.optional, choices=base.choices,
         help=base.help, slot=key, skip_value=base.skip_value,
-        ask_if=lambda turn, key=key: turn.slots.get("which") == key, on_answer=_after_setting,
+        ask_if=_asked_for(key), on_answer=_after_setting,
     )
+
+
+def _asked_for(key: str) -> Callable[[Turn], bool]:
+    def asked(turn: Turn) -> bool:
+        return bool(turn.slots.get("which") == key)
+    return asked
 
 
 def _finish_settings(turn: Turn, slots: dict[str, Any]) -> None:
