@@ -60,8 +60,14 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
     def mark(on: bool) -> str:
         return "on " if on else "off"
 
-    tg_mode = "webhook" if settings.telegram_webhook_url else "long polling"
-    slack_mode = "Socket Mode" if settings.slack_socket_mode else "HTTP (/slack/events)"
+    if settings.telegram_webhook_url:
+        tg_mode = "webhook" if web else "sends nudges; the web process takes the webhook"
+    else:
+        tg_mode = "long polling" if worker else "the worker polls"
+    if settings.slack_socket_mode:
+        slack_mode = "Socket Mode"
+    else:
+        slack_mode = "/slack/events" if web else "sends nudges; the web process takes events"
     lines = [
         "Afterview",
         f"  database   {db.engine.url.render_as_string(hide_password=True)}",
@@ -125,7 +131,11 @@ class Runtime:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self._stopped.set)
         await self.start()
-        print(summary(self.settings, web=self.web, worker=self.worker, db=self.db), flush=True)
+        text = summary(self.settings, web=self.web, worker=self.worker, db=self.db)
+        if self.settings.log_format == "json":  # every line of output stays JSON
+            log.info("started", extra={"summary": text.splitlines()[1:]})
+        else:
+            print(text, flush=True)
         await self._stopped.wait()
         log.info("shutting down")
         await self.stop()
