@@ -1,0 +1,177 @@
+"""What every benchmark shares: fresh databases (a SQLite file, a PostgreSQL schema), the
+statistics, and the result table with each ratio next to its target."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from storage.db import normalise_url
+
+PG_DEFAULT = os.environ.get("AFTERVIEW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+# ---- databases ------------------------------------------------------------------------------
+
+@contextmanager
+def sqlite_database(folder: str | None = None, name: str = "bench.db") -> Iterator[str]:
+    """A URL for a new SQLite file, deleted afterwards (with its -wal and -shm)."""
+    with tempfile.TemporaryDirectory(prefix="afterview-bench-", dir=folder) as tmp:
+        yield f"sqlite:///{Path(tmp) / name}"
+
+
+@contextmanager
+def postgres_database(base: str = PG_DEFAULT) -> Iterator[str]:
+    """A URL whose connections use a new schema in `base`'s database; dropped afterwards."""
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    admin = create_engine(normalise_url(base))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    joiner = "&" if "?" in base else "?"
+    try:
+        yield f"{normalise_url(base)}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def database(kind: str, pg_base: str = PG_DEFAULT) -> Iterator[str]:
+    """`kind` is "sqlite" or a PostgreSQL URL (or "postgresql" for the default one)."""
+    if kind == "sqlite":
+        with sqlite_database() as url:
+            yield url
+    else:
+        with postgres_database(pg_base if kind == "postgresql" else kind) as url:
+            yield url
+
+
+def label(url_or_kind: str) -> str:
+    return "SQLite" if url_or_kind.startswith("sqlite") else "PostgreSQL"
+
+
+def postgres_reachable(base: str = PG_DEFAULT) -> bool:
+    try:
+        engine = create_engine(normalise_url(base), connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - reachable is a yes/no answer
+        return False
+
+
+def postgres_version(base: str = PG_DEFAULT) -> str:
+    try:
+        engine = create_engine(normalise_url(base))
+        with engine.connect() as connection:
+            version = str(connection.scalar(text("SHOW server_version")))
+        engine.dispose()
+        return version
+    except Exception:  # noqa: BLE001
+        return "unreachable"
+
+
+# ---- figures --------------------------------------------------------------------------------
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """The p-th percentile (0–100), nearest-rank, of the samples."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+@dataclass
+class Row:
+    """One line of a result table. `target` is a ceiling on `ratio` (or on `value` when the
+    target is absolute); `info` rows carry no target."""
+
+    what: str
+    median_ms: float | None = None
+    p99_ms: float | None = None
+    ratio: float | None = None
+    target: float | None = None
+    unit: str = "×"
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None or self.ratio is None:
+            return ""
+        return "PASS" if self.ratio <= self.target else "MISS"
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if value >= 1000:
+        return f"{value:,.0f}"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.{digits}f}"
+
+
+def table(title: str, rows: Sequence[Row], *,
+          headers: tuple[str, str, str] = ("median ms", "p99 ms", "ratio")) -> str:
+    """A fixed-width table: what, median ms, p99 ms, ratio, target, PASS/MISS (and a note);
+    `headers` renames the three figure columns for tables that hold other figures."""
+    header = ("what", *headers, "target", "", "")
+    lines: list[tuple[str, ...]] = [header]
+    for row in rows:
+        ratio = "—" if row.ratio is None else f"{_fmt(row.ratio)}{row.unit}"
+        target = "—" if row.target is None else f"≤ {_fmt(row.target, 1)}{row.unit}"
+        lines.append((row.what, _fmt(row.median_ms, 3), _fmt(row.p99_ms, 3), ratio, target,
+                      row.verdict, row.note))
+    shown = [0, *(i for i in (1, 2, 3) if header[i]), 4, 5, 6]
+    lines = [tuple(line[i] for i in shown) for line in lines]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(shown))]
+    figures = len(shown) - 2  # columns 1 … figures-1 are right-aligned: figures, target
+    out = [title, "-" * len(title)]
+    for n, line in enumerate(lines):
+        cells = [line[0].ljust(widths[0])] + [line[i].rjust(widths[i])
+                                              for i in range(1, figures)]
+        cells += [line[figures].ljust(widths[figures]), line[figures + 1]]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths[:figures + 1]).rstrip())
+    return "\n".join(out)
+
+
+def machine() -> str:
+    """Cores, Python, SQLite and PostgreSQL versions: the facts a figure needs beside it."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 0
+    memory = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        pass
+    import sqlalchemy
+
+    return (f"{cores} cores{memory}, {platform.machine()}, Python {sys.version.split()[0]}, "
+            f"SQLite {sqlite3.sqlite_version}, PostgreSQL {postgres_version()}, "
+            f"SQLAlchemy {sqlalchemy.__version__}")
