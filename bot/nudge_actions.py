@@ -62,6 +62,9 @@ def _done(engine: object, turn: Turn, nudge: Nudge) -> None:
 
 def _snooze(engine: object, turn: Turn, nudge: Nudge, *, all_in_message: bool = False,
             tomorrow: bool = True) -> None:
+    if nudge.state == "done" and not all_in_message:
+        turn.say("That one's done already — no need to remind you again. 👍")
+        return
     prefs = prefs_for(turn.user)
     if tomorrow:
         due = at_nudge_hour(turn.local_now.date() + timedelta(days=1), prefs)
@@ -72,7 +75,8 @@ def _snooze(engine: object, turn: Turn, nudge: Nudge, *, all_in_message: bool = 
         rows = list(turn.repo.session.scalars(select(Nudge).where(
             Nudge.user_id == turn.user.id, Nudge.sent_at == nudge.sent_at)))
     for row in rows:
-        row.state, row.due_at = "snoozed", due
+        if row.state in ("sent", "pending", "snoozed"):  # done and cancelled ones stay closed
+            row.state, row.due_at = "snoozed", due
     local = due.astimezone(prefs.tz)
     turn.say(f"Okay — I'll remind you again {local:%a} at {local:%H:%M}.")
 

@@ -37,8 +37,10 @@ def _latest(repo: Repository, app: Application | None) -> Interview | None:
     return repo.latest_interview(app) if app is not None else None
 
 
-def part(repo: Repository, nudge: Nudge, now: datetime) -> tuple[str, list[Button]]:
-    """The text and the buttons of one nudge."""
+def part(repo: Repository, nudge: Nudge, now: datetime,
+         latest: dict[int, Interview] | None = None) -> tuple[str, list[Button]]:
+    """The text and the buttons of one nudge (`latest`: each application's latest interview,
+    when the caller has read them already)."""
     app = repo.application(nudge.application_id)
     company = app.company if app else ""
     tz = prefs_for(repo.user).tz
@@ -60,7 +62,7 @@ def part(repo: Repository, nudge: Nudge, now: datetime) -> tuple[str, list[Butto
         return text, [Button("Draft letters", f"/thanks {company}"),
                       Button("Done — all sent", action(nudge, "done"))]
     if nudge.kind == FOLLOW_UP:
-        interview = _latest(repo, app)
+        interview = _latest(repo, app) if latest is None or app is None else latest.get(app.id)
         decision = nudge.payload.get("decision", "")
         held = interview.starts_at.astimezone(tz).date() if interview else None
         name = repo.user.display_name or "[your name]"
@@ -113,15 +115,17 @@ def part(repo: Repository, nudge: Nudge, now: datetime) -> tuple[str, list[Butto
 
 def render(repo: Repository, nudges: list[Nudge], now: datetime) -> Reply:
     """One message for everything due now; snooze and stop offered once per message."""
-    parts = [part(repo, nudge, now) for nudge in nudges]
+    interviews = repo.interviews()  # one query; held, so the parts' lookups hit the session
+    latest = {interview.application_id: interview for interview in interviews}  # by start
+    parts = [part(repo, nudge, now, latest) for nudge in nudges]
     first = nudges[0]
     if len(parts) == 1:
-        text, buttons = parts[0]
+        text, its_own = parts[0]
         extra = [Button("Later today", action(first, "later")),
                  Button("Tomorrow", action(first, "tomorrow"))]
         if first.application_id is not None:
             extra.append(Button("Stop for this application", action(first, "stop")))
-        return Reply(text, tuple(buttons + extra))
+        return Reply(text, tuple(its_own + extra))
     text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
     buttons: list[Button] = []
     for nudge, (_, own) in zip(nudges, parts, strict=True):

@@ -21,6 +21,7 @@ DIGEST = "digest"
 
 CONTACT_KINDS = frozenset({FOLLOW_UP, CHECK_IN, GHOST_CHECK})
 CONTACT_GAP = timedelta(days=7)
+CONTACT_SLACK = timedelta(minutes=30)  # a contact this soon after the nudge hour keeps the day
 SAME_EVENING_BEFORE = time(15, 0)
 SAME_EVENING_AT = 18
 INTERVIEW_LENGTH = timedelta(hours=1)
@@ -155,9 +156,10 @@ def thank_you_times(held: datetime, recorded: datetime, prefs: Prefs) -> list[da
         first = local_at(local_end.date(), SAME_EVENING_AT, prefs.tz)
     else:
         first = local_at(local_end.date() + timedelta(days=1), prefs.nudge_hour, prefs.tz)
-    # never before the debrief itself, never in quiet hours — and the repeats count their days
-    # from the day the first reminder really comes (not 08:00 and again 09:00)
-    first = out_of_quiet(max(first, recorded), prefs)
+    if first < recorded < first + timedelta(days=1):
+        first = recorded  # debriefed that evening or night: the first reminder comes then…
+    first = out_of_quiet(first, prefs)  # …or when the quiet hours end; and the repeats count
+    # their days from the day the first one really comes (not 08:00 and again at 09:00)
     first_day = first.astimezone(prefs.tz).date()
     return [first, at_nudge_hour(first_day + timedelta(days=1), prefs),
             at_nudge_hour(first_day + timedelta(days=2), prefs)]
@@ -176,6 +178,8 @@ def _respect_gap(due: datetime, app: ApplicationFacts, prefs: Prefs) -> datetime
         return due
     day = business_day_on_or_after(floor.astimezone(prefs.tz).date())
     candidate = at_nudge_hour(day, prefs)
+    if candidate < floor <= candidate + CONTACT_SLACK and not in_quiet_hours(floor, prefs):
+        return floor  # last week's came a little after the hour: a week to the minute, same day
     if candidate < floor:  # never on a weekend: nobody writes to an employer on Saturday
         candidate = at_nudge_hour(next_business_day(day), prefs)
     return candidate

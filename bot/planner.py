@@ -4,9 +4,11 @@ nudge rows match — idempotently (each planned nudge has a stable key)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.nudges import (
     CHECK_IN,
@@ -20,7 +22,7 @@ from bot.nudges import (
     plan_digest,
 )
 from bot.parsing import ParseError, tz_from_name
-from storage.models import Application, Nudge, User
+from storage.models import Application, Event, Interview, Interviewer, Nudge, User
 from storage.repository import Repository
 
 CONTACT_EVENT = "contact"
@@ -38,18 +40,43 @@ def prefs_for(user: User) -> Prefs:
     return Prefs(tz=tz, nudge_hour=user.nudge_hour, quiet=quiet, ghost_after=user.ghost_after)
 
 
-def facts_for(repo: Repository, app: Application, nudges: list[Nudge]) -> ApplicationFacts:
+@dataclass
+class Known:
+    """A user's interviews, interviewers and employer events, read once per re-plan (three
+    queries a user rather than three an application)."""
+
+    interviews: dict[int, list[Interview]] = field(default_factory=dict)
+    people: dict[int, list[Interviewer]] = field(default_factory=dict)
+    events: dict[int, list[Event]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, repo: Repository) -> Known:
+        known = cls()
+        for interview in repo.interviews():
+            known.interviews.setdefault(interview.application_id, []).append(interview)
+        for person in repo.session.scalars(select(Interviewer).where(
+                Interviewer.user_id == repo.user.id).order_by(Interviewer.position)):
+            known.people.setdefault(person.interview_id, []).append(person)
+        for logged in repo.events((CONTACT_EVENT, *RESET_EVENTS)):
+            if logged.application_id is not None:
+                known.events.setdefault(logged.application_id, []).append(logged)
+        return known
+
+
+def facts_for(repo: Repository, app: Application, nudges: list[Nudge],
+              known: Known | None = None) -> ApplicationFacts:
     """The facts the rules need, read from this user's rows only."""
-    interviews = repo.interviews(app)
+    known = known or Known.read(repo)
+    interviews = known.interviews.get(app.id, [])
     interview_facts = []
     for interview in interviews:
-        people = repo.interviewers(interview)
+        people = known.people.get(interview.id, [])
         interview_facts.append(InterviewFacts(
             interview.id, interview.starts_at, interview.recorded_at,
             thanks_pending=any(p.thank_you_state != "sent" for p in people),
         ))
     latest = interviews[-1] if interviews else None
-    events = repo.events(application=app)
+    events = known.events.get(app.id, [])
     contacts = [e.at for e in events if e.kind == CONTACT_EVENT]
     sent_contact = [n.sent_at for n in nudges if n.kind in CONTACT_KINDS and n.sent_at]
     resets = [e.at for e in events if e.kind in RESET_EVENTS]
@@ -88,21 +115,25 @@ def replan(repo: Repository, now: datetime, application_ids: Iterable[int] | Non
         by_app.setdefault(row.application_id, []).append(row)
     apps = repo.applications()
     wanted = set(application_ids) if application_ids is not None else {a.id for a in apps}
+    known = Known.read(repo) if not off and wanted else Known()
+    new: list[Planned] = []
     for app in apps:
         if app.id not in wanted:
             continue
         existing = by_app.get(app.id, [])
-        planned = [] if off else plan_application(facts_for(repo, app, existing), prefs, now)
-        _sync(repo, existing, planned, now, "paused" if off else "not needed")
+        planned = [] if off else plan_application(facts_for(repo, app, existing, known), prefs,
+                                                  now)
+        new += _sync(existing, planned, "paused" if off else "not needed")
     digest = None if off else plan_digest(any(a.is_active for a in apps), prefs, now)
     digests = [r for r in by_app.get(None, []) if r.kind == "digest"]
     if digest is not None:  # last Monday's digest, snoozed till tomorrow, still comes tomorrow
         digests = [r for r in digests if r.state != "snoozed"]
-    _sync(repo, digests, [digest] if digest else [], now, "paused" if off else "not needed")
+    new += _sync(digests, [digest] if digest else [], "paused" if off else "not needed")
+    _add(repo, new, now)
 
 
-def _sync(repo: Repository, existing: list[Nudge], planned: list[Planned], now: datetime,
-          reason: str) -> None:
+def _sync(existing: list[Nudge], planned: list[Planned], reason: str) -> list[Planned]:
+    """Update the stored rows to the plan; return the planned nudges that have no row yet."""
     desired = {p.key: p for p in planned}
     seen = set()
     for row in existing:
@@ -117,12 +148,26 @@ def _sync(repo: Repository, existing: list[Nudge], planned: list[Planned], now: 
         elif row.state == "cancelled" and row.last_error in ("paused", "not needed"):
             row.state, row.due_at, row.last_error = "pending", plan.due_at, None
             row.payload = dict(plan.payload)
-    for key, plan in desired.items():
-        if key in seen:
-            continue
-        repo.session.add(Nudge(
-            user_id=repo.user.id, application_id=plan.application_id,
-            interview_id=plan.interview_id, kind=plan.kind, key=key, due_at=plan.due_at,
-            state="pending", payload=dict(plan.payload), created_at=now,
-        ))
+    return [plan for key, plan in desired.items() if key not in seen]
+
+
+def _add(repo: Repository, new: list[Planned], now: datetime) -> None:
     repo.session.flush()
+    if not new:
+        return
+    try:
+        with repo.session.begin_nested():
+            repo.session.add_all(_row(repo, plan, now) for plan in new)
+    except IntegrityError:  # some were planned a moment ago by a concurrent replan (a worker)
+        for plan in new:
+            try:
+                with repo.session.begin_nested():
+                    repo.session.add(_row(repo, plan, now))
+            except IntegrityError:
+                continue
+
+
+def _row(repo: Repository, plan: Planned, now: datetime) -> Nudge:
+    return Nudge(user_id=repo.user.id, application_id=plan.application_id,
+                 interview_id=plan.interview_id, kind=plan.kind, key=plan.key,
+                 due_at=plan.due_at, state="pending", payload=dict(plan.payload), created_at=now)

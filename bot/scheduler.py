@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[UserKey, Sequence[Reply]], None]
 MAX_ATTEMPTS = 8
+NUDGE_MESSAGE_EVENT = "nudge_message"  # one a delivered message: what the daily cap counts
 
 
 class DeliveryError(Exception):
@@ -120,7 +121,9 @@ class Scheduler:
             due = (
                 select(Nudge.id)
                 .where(Nudge.state.in_(("pending", "snoozed")), Nudge.due_at <= now)
-                .order_by(Nudge.due_at)
+                # a user's nudges due together stay together (one message), even when a
+                # thousand users are due at 09:00 sharp
+                .order_by(Nudge.due_at, Nudge.user_id, Nudge.id)
                 .limit(self.batch)
             )
             if self.db.is_postgres:
@@ -152,6 +155,8 @@ class Scheduler:
             if message is not None:
                 outgoing.append(message)
         for message in outgoing:
+            if self.stopping.is_set():  # shutting down: the rest is released, not sent
+                break
             self._send(message, now, report)
 
     # ---- checks and rendering -------------------------------------------------------------
@@ -167,23 +172,34 @@ class Scheduler:
                 Nudge.id.in_(ids), Nudge.user_id == user_id, Nudge.state == "claimed",
                 Nudge.claimed_by == self.worker_id)))
             prefs = prefs_for(user)
+            # one query, and held for rendering too (the session's identity map is weak: an
+            # application nobody holds is read again on every `get`)
+            apps = {app.id: app for app in repo.applications()}
             keep: list[Nudge] = []
             for row in rows:
-                app = session.get(Application, row.application_id) if row.application_id else None
+                app = apps.get(row.application_id) if row.application_id else None
                 reason = _drop_reason(row, user, app, now)
                 if reason:
                     row.state, row.last_error, row.claimed_by = "cancelled", reason, None
                     report.dropped += 1
                 else:
                     keep.append(row)
+            dropped = len(keep) < len(rows)
             keep = _latest_per_family(keep, report)
-            keep = [row for row in keep if not self._contact_too_soon(repo, row, now, report)]
+            last = _last_contacts(repo) if any(r.kind in CONTACT_KINDS for r in keep) else {}
+            keep = [row for row in keep
+                    if not self._contact_too_soon(repo, row, last, now, report)]
             if not keep:
+                if dropped:  # plan what comes next (a stale digest is followed by next week's)
+                    session.flush()
+                    replan(repo, now)
                 return None
             start, end = local_day_bounds(now, prefs)
+            # messages, not rows: a nudge re-delivered after a snooze overwrites its sent_at
             sent_today = session.scalar(
-                select(func.count(func.distinct(Nudge.sent_at))).where(
-                    Nudge.user_id == user_id, Nudge.sent_at >= start, Nudge.sent_at < end))
+                select(func.count()).select_from(Event).where(
+                    Event.user_id == user_id, Event.kind == NUDGE_MESSAGE_EVENT,
+                    Event.at >= start, Event.at < end))
             later = deferred_for_quiet_or_cap(now, prefs, int(sent_today or 0))
             if later is not None:
                 for row in keep:
@@ -195,21 +211,18 @@ class Scheduler:
             key = UserKey(user.platform, user.workspace, user.external_id)
             return Outgoing(key, user_id, [row.id for row in keep], reply)
 
-    def _contact_too_soon(self, repo: Repository, row: Nudge, now: datetime,
+    def _contact_too_soon(self, repo: Repository, row: Nudge,
+                          contacts: dict[int, list[tuple[int | None, datetime]]], now: datetime,
                           report: TickReport) -> bool:
-        """The weekly cap, checked again at delivery: a contact logged since planning wins."""
+        """The weekly cap, checked again at delivery: a contact logged since planning wins.
+        `contacts`: per application, (contact nudge id or None for a logged contact, when)."""
         if row.kind not in CONTACT_KINDS or row.application_id is None:
             return False
-        session = repo.session
-        last_logged = session.scalar(select(func.max(Event.at)).where(
-            Event.user_id == repo.user.id, Event.application_id == row.application_id,
-            Event.kind == CONTACT_EVENT))
-        last_sent = session.scalar(select(func.max(Nudge.sent_at)).where(
-            Nudge.user_id == repo.user.id, Nudge.application_id == row.application_id,
-            Nudge.kind.in_(CONTACT_KINDS), Nudge.id != row.id))
-        last = max([t for t in (last_logged, last_sent) if t is not None], default=None)
+        last = max((at for nudge_id, at in contacts.get(row.application_id, [])
+                    if nudge_id != row.id), default=None)  # not its own earlier delivery
         if last is None or now - last >= CONTACT_GAP:
             return False
+        session = repo.session
         row.state, row.claimed_by, row.claimed_at = "pending", None, None
         session.flush()
         replan(repo, now, [row.application_id])
@@ -224,14 +237,20 @@ class Scheduler:
         except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
             self._failed(message, now, error, report)
             return
-        with self.db.session() as session:
+        with self.db.session() as session:  # recorded at once, on its own: it went out
             session.execute(
                 update(Nudge).where(Nudge.id.in_(message.nudge_ids), Nudge.state == "claimed")
                 .values(state="sent", sent_at=now, claimed_by=None, last_error=None)
                 .execution_options(synchronize_session=False))
-            user = session.get(User, message.user_id)
-            if user is not None:
-                replan(Repository(session, user), now)
+            session.add(Event(user_id=message.user_id, kind=NUDGE_MESSAGE_EVENT, at=now,
+                              data={"nudges": message.nudge_ids}))
+        try:
+            with self.db.session() as session:
+                user = session.get(User, message.user_id)
+                if user is not None:
+                    replan(Repository(session, user), now)
+        except Exception:  # noqa: BLE001 - the next turn or delivery plans again
+            log.exception("re-planning after a delivery failed")
         report.messages += 1
         report.sent += len(message.nudge_ids)
         metrics.inc("afterview_nudge_messages_total")
@@ -292,6 +311,28 @@ def _drop_reason(row: Nudge, user: User, app: Application | None, now: datetime)
     if not still_relevant(row.kind, row.due_at, now):
         return "stale"
     return None
+
+
+def _last_contacts(repo: Repository) -> dict[int, list[tuple[int | None, datetime]]]:
+    """Every employer contact of this user, per application: logged ones and contact nudges
+    delivered (two queries a user, not two a nudge)."""
+    session, user_id = repo.session, repo.user.id
+    contacts: dict[int, list[tuple[int | None, datetime]]] = {}
+    logged = session.execute(
+        select(Event.application_id, func.max(Event.at))
+        .where(Event.user_id == user_id, Event.kind == CONTACT_EVENT)
+        .group_by(Event.application_id))
+    for app_id, at in logged:
+        if app_id is not None and at is not None:
+            contacts.setdefault(app_id, []).append((None, at))
+    delivered = session.execute(
+        select(Nudge.id, Nudge.application_id, Nudge.sent_at)
+        .where(Nudge.user_id == user_id, Nudge.kind.in_(CONTACT_KINDS),
+               Nudge.sent_at.is_not(None)))
+    for nudge_id, app_id, sent_at in delivered:
+        if app_id is not None and sent_at is not None:
+            contacts.setdefault(app_id, []).append((nudge_id, sent_at))
+    return contacts
 
 
 def _latest_per_family(rows: list[Nudge], report: TickReport) -> list[Nudge]:

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +101,9 @@ def _make_engine(url: str, **options: Any) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        options.setdefault("poolclass", NullPool)
+        # a small pool keeps the file open between turns: no reconnect, no PRAGMAs, and the WAL
+        # is not checkpointed away after every transaction
+        options.setdefault("pool_size", 5)
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         engine = create_engine(url, **options)
         _tune_sqlite(engine)

@@ -120,6 +120,12 @@ def test_a_debrief_recorded_late_at_night_gets_its_first_reminder_in_the_morning
         "Tue 24 Nov 08:00", "Wed 25 Nov 09:00", "Thu 26 Nov 09:00"]
 
 
+def test_a_debrief_recorded_days_later_keeps_the_reminders_of_the_interview_day():
+    # the first two are past: the scheduler sends only the newest still-relevant one, once
+    assert thank_yous(at("2026-11-23", 11), at("2026-11-25", 10), prefs()) == [
+        "Mon 23 Nov 18:00", "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
+
+
 def test_a_user_in_los_angeles_gets_the_evening_reminder_at_6pm_pacific():
     p = prefs(tz=LOS_ANGELES)
     times = thank_you_times(at("2026-11-23", 10, tz=LOS_ANGELES),
@@ -147,7 +153,8 @@ def test_thank_you_reminders_stay_at_9_local_across_the_night_the_clocks_go_forw
 
 def test_quiet_hours_across_midnight_cover_the_late_evening_and_the_early_morning():
     p = prefs(quiet=(22, 7))
-    quiet = {hour: in_quiet_hours(at("2026-11-23", hour, 30), p) for hour in (21, 22, 23, 0, 3, 6, 7)}
+    quiet = {hour: in_quiet_hours(at("2026-11-23", hour, 30), p)
+             for hour in (21, 22, 23, 0, 3, 6, 7)}
     assert quiet == {21: False, 22: True, 23: True, 0: True, 3: True, 6: True, 7: False}
 
 
@@ -265,8 +272,25 @@ def test_the_week_the_clocks_go_forward_a_check_in_still_waits_seven_full_days()
                                            last_contact_at=at("2026-03-23", 8, 30)),
                                prefs(), at("2026-03-23", 9))
     [check_in] = [p for p in planned if p.kind == CHECK_IN]
-    assert seen(check_in.due_at) == "Tue 31 Mar 09:00"
-    assert check_in.due_at - at("2026-03-23", 8, 30) >= timedelta(days=7)
+    assert seen(check_in.due_at) == "Mon 30 Mar 09:30"
+    assert check_in.due_at - at("2026-03-23", 8, 30) == timedelta(days=7)
+
+
+def test_a_check_in_delivered_a_little_after_9_is_followed_by_the_next_one_a_week_later():
+    # the worker ticks each minute: last week's came at 09:00:40, this week's waits until
+    # 09:00:40 — the same morning, not a day later (which, week after week, would drift)
+    delivered = datetime(2026, 11, 24, 9, 0, 40, tzinfo=UTC)
+    planned = plan_application(application(decision_expected=date(2026, 11, 16), followed_up=True,
+                                           last_contact_at=delivered, unanswered_check_ins=1),
+                               prefs(), delivered)
+    assert [p.due_at for p in planned] == [delivered + timedelta(days=7)]
+
+
+def test_a_contact_logged_mid_morning_moves_the_next_nudge_to_the_next_morning():
+    planned = plan_application(application(decision_expected=date(2026, 11, 16), followed_up=True,
+                                           last_contact_at=at("2026-11-24", 11)),
+                               prefs(), at("2026-11-24", 11))
+    assert due(planned, CHECK_IN) == ["Wed 2 Dec 09:00"]
 
 
 def test_weekly_check_ins_are_numbered_by_the_unanswered_ones_before():
