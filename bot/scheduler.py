@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[UserKey, Sequence[Reply]], None]
 MAX_ATTEMPTS = 8
 NUDGE_MESSAGE_EVENT = "nudge_message"  # one a delivered message: what the daily cap counts
+
+
+OPEN_STATES = text("nudges.state IN ('pending', 'snoozed')")
 
 
 class DeliveryError(Exception):
@@ -120,7 +123,8 @@ class Scheduler:
         with self.db.session() as session:
             due = (
                 select(Nudge.id)
-                .where(Nudge.state.in_(("pending", "snoozed")), Nudge.due_at <= now)
+                # written as literals so SQLite matches the partial index on open nudges
+                .where(OPEN_STATES, Nudge.due_at <= now)
                 # a user's nudges due together stay together (one message), even when a
                 # thousand users are due at 09:00 sharp
                 .order_by(Nudge.due_at, Nudge.user_id, Nudge.id)
