@@ -25,6 +25,7 @@ from bot.nudge_messages import render
 from bot.nudges import (
     CONTACT_GAP,
     CONTACT_KINDS,
+    DIGEST,
     deferred_for_quiet_or_cap,
     family_of,
     local_day_bounds,
@@ -73,6 +74,9 @@ class Outgoing:
     user_id: int
     nudge_ids: list[int]
     reply: Reply
+    # the applications whose next nudge depends on this send (a check-in plans the next one);
+    # None: the user's digest chain continues, plan everything
+    replan_apps: list[int] | None = field(default_factory=list)
 
 
 class Scheduler:
@@ -213,7 +217,12 @@ class Scheduler:
                 return None
             reply = render(repo, keep, now)
             key = UserKey(user.platform, user.workspace, user.external_id)
-            return Outgoing(key, user_id, [row.id for row in keep], reply)
+            if any(row.kind == DIGEST for row in keep):
+                follow: list[int] | None = None
+            else:
+                follow = sorted({row.application_id for row in keep
+                                 if row.kind in CONTACT_KINDS and row.application_id})
+            return Outgoing(key, user_id, [row.id for row in keep], reply, follow)
 
     def _contact_too_soon(self, repo: Repository, row: Nudge,
                           contacts: dict[int, list[tuple[int | None, datetime]]], now: datetime,
@@ -249,10 +258,11 @@ class Scheduler:
             session.add(Event(user_id=message.user_id, kind=NUDGE_MESSAGE_EVENT, at=now,
                               data={"nudges": message.nudge_ids}))
         try:
-            with self.db.session() as session:
-                user = session.get(User, message.user_id)
-                if user is not None:
-                    replan(Repository(session, user), now)
+            if message.replan_apps is None or message.replan_apps:
+                with self.db.session() as session:
+                    user = session.get(User, message.user_id)
+                    if user is not None:
+                        replan(Repository(session, user), now, message.replan_apps)
         except Exception:  # noqa: BLE001 - the next turn or delivery plans again
             log.exception("re-planning after a delivery failed")
         report.messages += 1
