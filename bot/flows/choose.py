@@ -4,6 +4,7 @@ with the application last talked about first. Unknown companies get a clear answ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.flows.base import Step
@@ -35,6 +36,24 @@ def preselect(turn: Turn, slots: dict[str, Any], args: str = "", *,
     if len(apps) == 1:
         slots["application_id"], slots["company"] = apps[0].id, apps[0].company
     return None
+
+
+def prepare_application(turn: Turn, slots: dict[str, Any], args: str, *, nothing_yet: str,
+                        only: Callable[[Turn], list[Application]] | None = None) -> bool:
+    """The common start of a flow about one application: a kind word when there is none yet
+    (False: don't start), the application filled in when the command named it or when `only`
+    leaves exactly one that fits."""
+    if not turn.repo.applications(active_only=True):
+        turn.say(nothing_yet, [Button("Record an interview", "/debrief")])
+        return False
+    problem = preselect(turn, slots, args)
+    if problem:
+        turn.say(problem)
+    elif only is not None and not slots.get("application_id") and not args.strip():
+        fitting = only(turn)
+        if len(fitting) == 1:
+            slots["application_id"], slots["company"] = fitting[0].id, fitting[0].company
+    return True
 
 
 def _parse(active_only: bool):  # type: ignore[no-untyped-def]

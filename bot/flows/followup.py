@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.drafts import day, decision_day, interview_facts, news_contact, pick, sender
 from bot.flows.base import Flow, Jump, Step
-from bot.flows.choose import application_step, preselect
+from bot.flows.choose import application_step, prepare_application
 from bot.letters import check_in, follow_up, follow_up_phone_script
 from bot.messages import Button
 from bot.nudges import CONTACT_GAP, next_business_day
@@ -263,13 +263,10 @@ def _flows() -> dict[str, Any]:
 # ---- the followup flow ----------------------------------------------------------------------
 
 def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
-    if not turn.repo.applications(active_only=True):
-        turn.say("Nothing to follow up yet — record an interview first with “debrief”.",
-                 [Button("Record an interview", "/debrief")])
+    if not prepare_application(
+            turn, slots, args,
+            nothing_yet="Nothing to follow up yet — record an interview first with “debrief”."):
         return False
-    problem = preselect(turn, slots, args)
-    if problem:
-        turn.say(problem)
     if slots.get("application_id"):
         return _start(turn, slots)
     return True
@@ -423,13 +420,10 @@ FOLLOWUP = Flow(
 # ---- the outcome flow -----------------------------------------------------------------------
 
 def _outcome_prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
-    if not turn.repo.applications(active_only=True):
-        turn.say("No active applications yet — record an interview first with “debrief”.",
-                 [Button("Record an interview", "/debrief")])
+    if not prepare_application(
+            turn, slots, args,
+            nothing_yet="No active applications yet — record an interview first with “debrief”."):
         return False
-    problem = preselect(turn, slots, args)
-    if problem:
-        turn.say(problem)
     if slots.get("application_id"):
         app = pick(turn, slots["application_id"])
         if app is not None:

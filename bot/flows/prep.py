@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.drafts import day, day_time, more_or_done, pick
 from bot.flows.base import Flow, Jump, Step, text_answer
-from bot.flows.choose import application_step, candidates, preselect
+from bot.flows.choose import application_step, candidates, prepare_application, preselect
 from bot.flows.lessons import lesson_line
 from bot.messages import Button
 from bot.parsing import ParseError
@@ -127,21 +127,16 @@ def prep_pack(turn: Turn, app: Application) -> str:
 
 # ---- prep -------------------------------------------------------------------------------------
 
+def _upcoming(turn: Turn) -> list[Application]:
+    return [a for a in candidates(turn) if a.next_interview_at is not None
+            and a.next_interview_at > turn.now]
+
+
 def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
-    if not turn.repo.applications(active_only=True):
-        turn.say("No active applications to prepare for. Had an interview? “debrief” records "
-                 "it; when a second round comes, I'll build your prep pack from it.",
-                 [Button("Record an interview", "/debrief")])
-        return False
-    problem = preselect(turn, slots, args)
-    if problem:
-        turn.say(problem)
-    elif not slots.get("application_id") and not args.strip():
-        upcoming = [a for a in candidates(turn) if a.next_interview_at is not None
-                    and a.next_interview_at > turn.now]
-        if len(upcoming) == 1:  # the one interview coming up
-            slots["application_id"], slots["company"] = upcoming[0].id, upcoming[0].company
-    return True
+    return prepare_application(
+        turn, slots, args, only=_upcoming,  # the one interview coming up
+        nothing_yet="No active applications to prepare for. Had an interview? “debrief” "
+                    "records it; when a second round comes, I'll build your prep pack from it.")
 
 
 def _finish(turn: Turn, slots: dict[str, Any]) -> None:

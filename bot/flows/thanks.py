@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.drafts import day, interview_facts, person, pick, sender
 from bot.flows.base import Flow, Jump, Step, text_answer
-from bot.flows.choose import application_step, candidates, preselect
+from bot.flows.choose import application_step, candidates, prepare_application
 from bot.letters import thank_you
 from bot.messages import Button
 from bot.parsing import ParseError, parse_email
@@ -237,18 +237,11 @@ def _pending_apps(turn: Turn) -> list[Application]:
 
 
 def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
-    if not turn.repo.applications(active_only=True):
-        turn.say("No interviews recorded yet. Had one? “debrief” records it, and then I'll "
-                 "draft a letter for each interviewer.",
-                 [Button("Record an interview", "/debrief")])
+    if not prepare_application(
+            turn, slots, args, only=_pending_apps,  # the only one with letters to send
+            nothing_yet="No interviews recorded yet. Had one? “debrief” records it, and then "
+                        "I'll draft a letter for each interviewer."):
         return False
-    problem = preselect(turn, slots, args)
-    if problem:
-        turn.say(problem)
-    elif not slots.get("application_id") and not args.strip():
-        waiting = _pending_apps(turn)
-        if len(waiting) == 1:  # the only application with letters to send
-            slots["application_id"], slots["company"] = waiting[0].id, waiting[0].company
     if slots.get("application_id"):
         return _setup(turn, slots)
     return True
