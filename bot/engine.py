@@ -141,6 +141,14 @@ class Engine:
             self._answer(turn, stripped)
             return
         word, _, args = stripped.partition(" ")
+        if word.casefold() in COMMANDS and not args.strip():
+            self.command(turn, word, "")
+            return
+        if turn.user.onboarded or turn.repo.applications():
+            # a sentence is read as a sentence first ("offer from Acme" is not `offer`)
+            for understand in UNDERSTANDERS:
+                if understand(self, turn, stripped):
+                    return
         if word.casefold() in COMMANDS:
             self.command(turn, word, args.strip())
             return
@@ -148,9 +156,6 @@ class Engine:
             turn.say(GREETING)
             self.runner.start(turn, "onboarding")
             return
-        for understand in UNDERSTANDERS:
-            if understand(self, turn, stripped):
-                return
         turn.say("I didn't catch that. " + help_text(),
                  [Button("Record an interview", "/debrief"), Button("My pipeline", "/status")])
 
