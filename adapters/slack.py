@@ -99,6 +99,8 @@ class SlackAdapter(AsyncAdapter):
     #: The longest Retry-After we wait out ourselves; longer ones go back to the scheduler.
     max_retry_wait = 30.0
     max_rate_limit_retries = 3
+    #: Pauses before an answer's call is made again after failing in transit (see `_call`).
+    reply_retry_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
     def __init__(self, settings: Settings, engine: Engine, vault: ButtonVault) -> None:
         assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
@@ -165,8 +167,14 @@ class SlackAdapter(AsyncAdapter):
         self._stop_private_loop()
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """POST /slack/events: events, slash commands and interactivity, all verified by Bolt."""
-        response = await self.app.async_dispatch(await to_bolt_request(request))
+        """POST /slack/events: events, slash commands and interactivity, all verified by Bolt.
+        A body Bolt cannot even read (not UTF-8, not a JSON object) is a 400, not a 500."""
+        try:
+            response = await self.app.async_dispatch(await to_bolt_request(request))
+        except Exception as error:  # noqa: BLE001 - raised before Bolt's own error handling
+            log.warning("slack: refused a request that could not be read (%s)",
+                        type(error).__name__)
+            return web.Response(status=400, text="bad request")
         return await to_aiohttp_response(response)
 
     @property
@@ -187,6 +195,7 @@ class SlackAdapter(AsyncAdapter):
     # ---- listeners ------------------------------------------------------------------------
 
     def _register(self, app: AsyncApp) -> None:
+        app.error(self._on_error)
         app.middleware(self._once_per_event)
         app.command(COMMAND)(self._on_command)
         app.event("message")(self._on_message)
@@ -194,6 +203,16 @@ class SlackAdapter(AsyncAdapter):
         app.action(BUTTON_ACTION)(self._on_button)
         app.action(OPEN_DEBRIEF_ACTION)(self._on_open_debrief)
         app.view(DEBRIEF_CALLBACK)(self._on_debrief_submitted)
+
+    async def _on_error(self, error: Exception,
+                        response: BoltResponse | None) -> BoltResponse | None:
+        """A request Bolt could not dispatch. Our listeners ack first and catch their own
+        failures, so what lands here is a body of a shape Slack never sends (Bolt itself trips on
+        it, e.g. `"actions": null`) — a 400, not a 500 — or, rarely, Bolt's auth.test failing in
+        transit, which Slack retries on a 400 as on a 500."""
+        log.warning("slack: refused a request that could not be dispatched (%s: %s)",
+                    type(error).__name__, error, exc_info=error)
+        return BoltResponse(status=400, body="bad request") if response is not None else None
 
     async def _once_per_event(self, body: dict[str, Any],
                               next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
@@ -210,19 +229,23 @@ class SlackAdapter(AsyncAdapter):
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any],
                           context: AsyncBoltContext) -> None:
-        word, _, args = plain_text(command.get("text", "")).strip().partition(" ")
+        user = self._key(context, command.get("team_id"), command.get("user_id"))
+        if user is None:
+            await ack()
+            return
+        word, _, args = plain_text(_text(command.get("text"))).strip().partition(" ")
         word = word.casefold() or "help"
-        user = self._key(context, command.get("team_id"), command["user_id"])
-        trigger = command.get("trigger_id", "")
+        trigger = _stamp(command.get("trigger_id")) or ""
+        name = storable(_text(command.get("user_name"))) or None
         if word in DEBRIEF_WORDS:
             await ack()
             self._spawn(self._open_debrief(user, trigger, company=args.strip(),
                                            fallback=Incoming.command(
-                                               user, word, args, command.get("user_name"),
+                                               user, word, args, name,
                                                dedup_key=f"command:{trigger}")))
             return
         await ack(text=ACK_TEXT, response_type="ephemeral")
-        incoming = Incoming.command(user, word, args.strip(), command.get("user_name"),
+        incoming = Incoming.command(user, word, args.strip(), name,
                                     dedup_key=f"command:{trigger}" if trigger else None)
         self._spawn(self._turn(user, incoming))
 
@@ -230,43 +253,52 @@ class SlackAdapter(AsyncAdapter):
                           context: AsyncBoltContext) -> None:
         if event.get("channel_type") != "im" or not _from_a_person(event, context.bot_user_id):
             return
-        user = self._key(context, body.get("team_id"), event["user"])
-        event_id = body.get("event_id")
-        incoming = Incoming.message(user, plain_text(event.get("text", "")),
+        user = self._key(context, body.get("team_id"), event.get("user"))
+        if user is None:
+            return
+        event_id = _stamp(body.get("event_id"))
+        incoming = Incoming.message(user, plain_text(_text(event.get("text"))),
                                     dedup_key=f"event:{event_id}" if event_id else None)
-        channel = event.get("channel")
-        self._spawn(self._turn(user, incoming, channel if isinstance(channel, str) else None))
+        # answered in the DM with this user, not in `event["channel"]`: a forged event could
+        # name someone else's DM there
+        self._spawn(self._turn(user, incoming))
 
     async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any],
                               context: AsyncBoltContext) -> None:
-        if event.get("tab", "home") != "home" or not event.get("user"):
+        user = self._key(context, body.get("team_id"), event.get("user"))
+        if event.get("tab", "home") != "home" or user is None:
             return
-        user = self._key(context, body.get("team_id"), event["user"])
         self._home_users.add(user)
         self._spawn(self._publish_home(user))
 
     async def _on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                          context: AsyncBoltContext) -> None:
         await ack()
-        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
-        self._spawn(self._press(user, body, action))
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        if user is not None:
+            self._spawn(self._press(user, body, action))
 
     async def _on_open_debrief(self, ack: AsyncAck, body: dict[str, Any],
                                context: AsyncBoltContext) -> None:
         await ack()
-        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
-        trigger = body.get("trigger_id", "")
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        if user is None:
+            return
+        trigger = _stamp(body.get("trigger_id")) or ""
         self._spawn(self._open_debrief(user, trigger, fallback=Incoming.command(
             user, "debrief", dedup_key=f"action:{trigger}")))
 
     async def _on_debrief_submitted(self, ack: AsyncAck, body: dict[str, Any],
                                     view: dict[str, Any], context: AsyncBoltContext) -> None:
-        user = self._key(context, (body.get("team") or {}).get("id"), body["user"]["id"])
-        values = (view.get("state") or {}).get("values") or {}
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        if user is None:
+            await ack()
+            return
+        values = _dig(view, "state", "values") or {}
         try:
             zone = await self._profile_timezone(user)
             errors, replies = await asyncio.to_thread(self._save_debrief, user, values,
-                                                      str(view.get("id", "")), zone)
+                                                      _stamp(view.get("id")) or "", zone)
         except Exception:
             log.exception("slack: could not save a debrief from the modal")
             await ack(response_action="errors", errors={
@@ -296,16 +328,16 @@ class SlackAdapter(AsyncAdapter):
         await self._refresh_home(user)
 
     async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
-        token = str(action.get("value") or "")
-        stamp = body.get("trigger_id") or action.get("action_ts")
+        token = storable(_text(action.get("value"))) or ""
+        stamp = _stamp(body.get("trigger_id")) or _stamp(action.get("action_ts"))
         incoming = Incoming.press(user, TOKEN_PREFIX + token,
                                   dedup_key=f"action:{stamp}" if stamp else None)
-        container = body.get("container") or {}
+        container = _dig(body, "container") or {}
         async with self._lock_for(user):
             owned = await asyncio.to_thread(self._owns, user, token)
             replies = await asyncio.to_thread(self.engine.handle, incoming)
             if owned and container.get("type") == "message":
-                await self._mark_chosen(container, body.get("message") or {}, action)
+                await self._mark_chosen(container, _dig(body, "message") or {}, action)
             await self._reply(user, replies)
         await self._refresh_home(user)
 
@@ -457,51 +489,72 @@ class SlackAdapter(AsyncAdapter):
 
     async def _reply(self, user: UserKey, replies: Sequence[Reply],
                      channel: str | None = None) -> None:
-        """Interactive replies: failures are logged (the user can ask again)."""
+        """Interactive replies, each call tried again when it fails in transit (the turn is
+        saved and a redelivered event is not run again, so an answer given up on is lost);
+        what still fails is logged."""
         if not replies:
             return
         try:
             rendered = await asyncio.to_thread(self._render, user, replies)
-            await self._post_all(user, rendered, channel)
+            await self._post_all(user, rendered, channel, patient=True)
         except DeliveryError as error:
             log.warning("slack: could not answer a user: %s", error)
 
     async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
-                        channel: str | None = None) -> None:
-        channel = channel or await self._dm(user)
+                        channel: str | None = None, *, patient: bool = False) -> None:
+        channel = channel or await self._dm(user, patient=patient)
         for part in rendered:
             for message in part.messages:
-                await self._post(channel, message)
+                await self._post(channel, message, patient=patient)
             if part.attachment is not None:
-                await self._upload(channel, part.attachment)
+                await self._upload(channel, part.attachment, patient=patient)
 
-    async def _dm(self, user: UserKey) -> str:
+    async def _dm(self, user: UserKey, *, patient: bool = False) -> str:
         """The user's DM channel with the bot (opened once, then cached)."""
         channel = self._dm_channels.get(user)
         if channel is None:
             response = await self._call(lambda: self.client.conversations_open(
-                users=user.user_id))
+                users=user.user_id), patient=patient)
             channel = str(response["channel"]["id"])
             self._dm_channels[user] = channel
         return channel
 
-    async def _post(self, channel: str, message: SlackMessage) -> str:
+    async def _post(self, channel: str, message: SlackMessage, *, patient: bool = False) -> str:
         response = await self._call(lambda: self.client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks), pace=channel)
+            channel=channel, text=message.text, blocks=message.blocks), pace=channel,
+            patient=patient)
         ts = str(response.get("ts", ""))
         self._posted[(str(response.get("channel") or channel), ts)] = message
         while len(self._posted) > 1000:
             self._posted.popitem(last=False)
         return ts
 
-    async def _upload(self, channel: str, attachment: Attachment) -> None:
+    async def _upload(self, channel: str, attachment: Attachment, *,
+                      patient: bool = False) -> None:
         await self._call(lambda: self.client.files_upload_v2(
             channel=channel, file=attachment.content, filename=attachment.filename,
             title=attachment.filename, initial_comment=attachment.caption or None,
-            request_file_info=False), pace=channel)
+            request_file_info=False), pace=channel, patient=patient)
 
     async def _call(self, call: Callable[[], Awaitable[AsyncSlackResponse]], *,
-                    pace: str | None = None) -> AsyncSlackResponse:
+                    pace: str | None = None, patient: bool = False) -> AsyncSlackResponse:
+        """`_call_once`; when `patient`, again after each of `reply_retry_delays` while it
+        fails in transit (a 5xx, a timeout, a dropped connection). A timeout can hide a call
+        that did arrive: a message then shows twice. Nudges are not patient: the scheduler
+        reschedules them without holding up a tick."""
+        delays = iter(self.reply_retry_delays if patient else ())
+        while True:
+            try:
+                return await self._call_once(call, pace=pace)
+            except DeliveryError as error:
+                delay = next(delays, None)
+                if delay is None or not in_transit(error):
+                    raise
+                log.info("slack: a call failed in transit (%s); again in %.2f s", error, delay)
+                await asyncio.sleep(delay)
+
+    async def _call_once(self, call: Callable[[], Awaitable[AsyncSlackResponse]], *,
+                         pace: str | None = None) -> AsyncSlackResponse:
         """One Web API call: spaced per channel when posting, 429s waited out (up to a point),
         every failure a `DeliveryError` (permanent when retrying cannot help)."""
         for attempt in range(self.max_rate_limit_retries + 1):
@@ -586,8 +639,13 @@ class SlackAdapter(AsyncAdapter):
     # ---- helpers --------------------------------------------------------------------------
 
     @staticmethod
-    def _key(context: AsyncBoltContext, team: Any, user_id: str) -> UserKey:
+    def _key(context: AsyncBoltContext, team: Any, user_id: Any) -> UserKey | None:
+        """The user a request comes from; None when its ids are not Slack ids (a malformed or
+        forged request, answered with a bare ack)."""
         workspace = context.team_id or team or context.enterprise_id or ""
+        if not _SLACK_ID.fullmatch(str(user_id)) or not (
+                workspace == "" or _SLACK_ID.fullmatch(str(workspace))):
+            return None
         return UserKey(PLATFORM, str(workspace), str(user_id))
 
 
@@ -613,7 +671,34 @@ def _from_a_person(event: dict[str, Any], bot_user_id: str | None) -> bool:
     if event.get("bot_id") or event.get("subtype") not in (None, "file_share"):
         return False
     user = event.get("user")
-    return bool(user) and user != bot_user_id and bool((event.get("text") or "").strip())
+    return bool(user) and user != bot_user_id and bool(_text(event.get("text")).strip())
+
+
+_SLACK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_STAMP = re.compile(r"[!-~]{1,255}")  # printable ASCII: trigger ids, timestamps, event ids
+
+
+def _text(value: Any) -> str:
+    """A string field of a request, or "" when it is missing or not a string."""
+    return value if isinstance(value, str) else ""
+
+
+def _stamp(value: Any) -> str | None:
+    """An id Slack generates (event id, trigger id, action timestamp), or None when the value
+    cannot be one: these go into dedup keys, which the database must be able to store."""
+    return value if isinstance(value, str) and _STAMP.fullmatch(value) else None
+
+
+def _dig(node: Any, *keys: str) -> Any:
+    """`node[k1][k2]…`, or None where a level is missing or not an object."""
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def storable(text: str) -> str:
+    """Text the database can hold: lone surrogates (only a forged request has them) become "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def pressed_label(blocks: Sequence[dict[str, Any]], action: dict[str, Any]) -> str:
@@ -638,6 +723,16 @@ def retry_after(error: SlackApiError) -> float | None:
         return max(float(raw), 0.0)
     except ValueError:
         return 1.0
+
+
+def in_transit(error: DeliveryError) -> bool:
+    """Whether a failure happened on the way (a 5xx, a timeout, a dropped connection), so the
+    same call may well succeed in a moment — unlike a refusal or a rate limit."""
+    cause = error.__cause__
+    if isinstance(cause, ClientError | TimeoutError):
+        return True
+    status = getattr(getattr(cause, "response", None), "status_code", None)
+    return isinstance(cause, SlackApiError) and isinstance(status, int) and status >= 500
 
 
 def delivery_error(error: SlackApiError) -> DeliveryError:

@@ -386,22 +386,28 @@ def debrief_modal(today: date, company: str = "") -> Block:
     }
 
 
-def _state(values: Mapping[str, Any], block_id: str) -> Any:
-    """The value of one input as Slack sends it in view.state.values (None when empty)."""
-    actions = values.get(block_id) or {}
+def _state(values: Mapping[str, Any], block_id: str) -> str | None:
+    """The value of one input as Slack sends it in view.state.values (None when empty, or when
+    the state has a shape Slack never sends: a forged submission is then just incomplete)."""
+    actions = values.get(block_id) if isinstance(values, Mapping) else None
+    if not isinstance(actions, Mapping):
+        return None
     element = actions.get(VALUE) or next(iter(actions.values()), None)
     if not isinstance(element, dict):
         return None
     kind = element.get("type")
     if kind == "datepicker":
-        return element.get("selected_date")
-    if kind == "timepicker":
-        return element.get("selected_time")
-    if kind in ("static_select", "radio_buttons"):
+        value = element.get("selected_date")
+    elif kind == "timepicker":
+        value = element.get("selected_time")
+    elif kind in ("static_select", "radio_buttons"):
         option = element.get("selected_option")
-        return option.get("value") if isinstance(option, dict) else None
-    value = element.get("value")
-    return value if isinstance(value, str) else None
+        value = option.get("value") if isinstance(option, dict) else None
+    else:
+        value = element.get("value")
+    if not isinstance(value, str):
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates into storage
 
 
 def _fmt(day: date) -> str:

@@ -38,7 +38,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -326,6 +326,24 @@ def webhook_route(url: str) -> tuple[str, str]:
     return url, parts.path
 
 
+def storable(text: str | None) -> str | None:
+    """Text the database can hold: a lone surrogate (only a forged update has one) becomes "?".
+    The core cleans message texts itself; names are stored as they come."""
+    return text.encode("utf-8", "replace").decode("utf-8") if text else None
+
+
+def well_formed(update: Update) -> bool:
+    """Whether the update's own, its sender's and its chat's ids are integers, as Telegram's
+    always are: anything else was not sent by Telegram, and an id like "4242" (a string) would
+    pass for user 4242."""
+    try:
+        ids = [update.update_id, *(found.id for found in (update.effective_user,
+                                                          update.effective_chat) if found)]
+    except Exception:  # noqa: BLE001 - a shape PTB cannot even look into
+        return False
+    return all(type(value) is int for value in ids)
+
+
 def retry_seconds(error: RetryAfter) -> float:
     value = getattr(error, "_retry_after", None)  # a timedelta in PTB 22, without the warning
     if isinstance(value, timedelta):
@@ -510,6 +528,8 @@ class TelegramAdapter(AsyncAdapter):
     """Private chats on Telegram: updates -> `Incoming`, replies -> messages with keyboards."""
 
     platform = PLATFORM
+    #: Pauses before sending an answer again after it failed in transit (see `_reply`).
+    reply_retry_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
     def __init__(self, settings: Settings, engine: Engine, vault: ButtonVault, *,
                  limiter: FloodLimiter | None = None) -> None:
@@ -609,7 +629,7 @@ class TelegramAdapter(AsyncAdapter):
             update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
         except Exception:  # noqa: BLE001 - whatever the body is, it is not an update
             update = None
-        if update is None:
+        if update is None or not well_formed(update):
             return web.Response(status=400, text="not an update")
         # shielded: a dropped connection must not cut a turn in half
         await asyncio.shield(self.application.process_update(update))
@@ -628,6 +648,10 @@ class TelegramAdapter(AsyncAdapter):
     async def handle_update(self, update: Update) -> None:
         """One update: a message or a button press in a private chat goes to the core; anything
         else is answered or ignored here."""
+        if not well_formed(update):
+            log.warning("telegram: update %r with ids that are not integers ignored",
+                        update.update_id)
+            return
         if update.callback_query is not None:
             await self._on_press(update, update.callback_query)
             return
@@ -638,13 +662,13 @@ class TelegramAdapter(AsyncAdapter):
         bot = self.application.bot
         if chat.type != ChatType.PRIVATE:
             if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and self._first(update):
-                await self._send_all(bot, chat.id, [Outgoing(escape(self._private_only()))])
+                await self._reply(bot, chat.id, [Outgoing(escape(self._private_only()))])
             return
         sender = message.from_user
         user = telegram_user(sender.id)
         if message.text is None:
             if self._first(update):
-                await self._send_all(bot, sender.id, [Outgoing(escape(TEXT_ONLY))])
+                await self._reply(bot, sender.id, [Outgoing(escape(TEXT_ONLY))])
             return
         if not self._first(update):
             return
@@ -652,11 +676,12 @@ class TelegramAdapter(AsyncAdapter):
         command = parse_command(message.text)
         if command is not None and command[0] == "start":
             command = ("start", "")  # "/start <payload>" comes from a t.me link, not the user
-        incoming = (Incoming.command(user, command[0], command[1], sender.full_name, dedup)
-                    if command else Incoming.message(user, message.text, sender.full_name, dedup))
+        name = storable(sender.full_name)
+        incoming = (Incoming.command(user, command[0], command[1], name, dedup)
+                    if command else Incoming.message(user, message.text, name, dedup))
         async with self._one_at_a_time(sender.id):
             outgoing = await asyncio.to_thread(self._turn, incoming)
-            await self._send_all(bot, sender.id, outgoing)
+            await self._reply(bot, sender.id, outgoing)
 
     async def _on_press(self, update: Update, query: CallbackQuery) -> None:
         pressed = query.message
@@ -668,16 +693,18 @@ class TelegramAdapter(AsyncAdapter):
         if not self._first(update):
             return
         user = telegram_user(sender.id)
-        incoming = Incoming.press(user, TOKEN_PREFIX + query.data, sender.full_name,
+        incoming = Incoming.press(user, TOKEN_PREFIX + query.data, storable(sender.full_name),
                                   f"update:{update.update_id}")
         async with self._one_at_a_time(sender.id):
             outgoing = await asyncio.to_thread(self._turn, incoming)
             if not outgoing:
                 return  # processed before (a redelivery): already answered and edited
             await self._answer(query, None)
-            if isinstance(pressed, Message):
+            # only the presser's own chat: a press that claims a message in someone else's
+            # chat (forged; Telegram never sends one) must not edit that person's message
+            if isinstance(pressed, Message) and pressed.chat.id == sender.id:
                 await self._close_keyboard(pressed, query.data)
-            await self._send_all(self.application.bot, sender.id, outgoing)
+            await self._reply(self.application.bot, sender.id, outgoing)
 
     def _turn(self, incoming: Incoming) -> list[Outgoing]:
         """In a worker thread: the core's turn, then tokens for its buttons (database work)."""
@@ -745,6 +772,26 @@ class TelegramAdapter(AsyncAdapter):
                 self._user_locks.pop(user_id, None)
 
     # ---- outbound ----------------------------------------------------------------------------
+
+    async def _reply(self, bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> None:
+        """Answer a user: a message that fails in transit (a 5xx, a timeout, a dropped
+        connection) is tried again after each of `reply_retry_delays`. The turn is saved before
+        its answer goes out and a redelivered update is not run again, so an answer given up on
+        here is lost. (A timeout can hide a message that did arrive: then it shows twice.)
+        Nudges are not retried here: the scheduler reschedules them without holding a tick."""
+        for message in messages:
+            for delay in (*self.reply_retry_delays, None):
+                try:
+                    await self._send(bot, chat_id, message)
+                    break
+                except BadRequest:  # a NetworkError to PTB, but sending it again cannot help
+                    raise
+                except NetworkError as error:
+                    if delay is None:
+                        raise
+                    log.info("telegram: an answer failed in transit (%s); again in %.2f s",
+                             error.message, delay)
+                    await asyncio.sleep(delay)
 
     async def _send_all(self, bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> None:
         for message in messages:
