@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import memory, scheduler_scale, turn_cost
+from bench import delivery_rate, memory, scheduler_scale, telegram_rate, turn_cost
 from bench.common import PG_DEFAULT, Row, machine, postgres_reachable, table
 from storage.db import Database
 
@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
 
     rows += scheduler_scale.main([*databases, *quick], after=worker_memory)
     rows += memory_rows
+
+    # Through Telegram: SQLite only here (the turn's database cost is turn_cost's subject;
+    # `python -m bench.telegram_rate` also runs PostgreSQL), 50 chats × 20 texts, 2 rounds
+    rows += telegram_rate.main(["--db", "sqlite", "--messages", "20", *quick])
+    # Delivery: 1,000 nudges at 30/s (≈ 35 s; --quick: 300); the worker runs need PostgreSQL
+    delivery = ["--pg", kinds[1]] if len(kinds) > 1 else ["--no-workers"]
+    rows += delivery_rate.main([*delivery, *quick])
 
     elapsed = time.perf_counter() - started
     targets = [row for row in rows if row.target is not None]

@@ -102,7 +102,7 @@ def median(samples: Sequence[float]) -> float:
 @dataclass
 class Row:
     """One line of a result table. `target` is a ceiling on `ratio` (or on `value` when the
-    target is absolute); `info` rows carry no target."""
+    target is absolute) — a floor when `at_least` (rates); `info` rows carry no target."""
 
     what: str
     median_ms: float | None = None
@@ -111,12 +111,14 @@ class Row:
     target: float | None = None
     unit: str = "×"
     note: str = ""
+    at_least: bool = False
 
     @property
     def verdict(self) -> str:
         if self.target is None or self.ratio is None:
             return ""
-        return "PASS" if self.ratio <= self.target else "MISS"
+        met = self.ratio >= self.target if self.at_least else self.ratio <= self.target
+        return "PASS" if met else "MISS"
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -139,7 +141,8 @@ def table(title: str, rows: Sequence[Row], *,
     lines: list[tuple[str, ...]] = [header]
     for row in rows:
         ratio = "—" if row.ratio is None else f"{_fmt(row.ratio)}{row.unit}"
-        target = "—" if row.target is None else f"≤ {_fmt(row.target, 1)}{row.unit}"
+        target = ("—" if row.target is None
+                  else f"{'≥' if row.at_least else '≤'} {_fmt(row.target, 1)}{row.unit}")
         lines.append((row.what, _fmt(row.median_ms, 3), _fmt(row.p99_ms, 3), ratio, target,
                       row.verdict, row.note))
     shown = [0, *(i for i in (1, 2, 3) if header[i]), 4, 5, 6]
