@@ -1,7 +1,7 @@
 """A child process for the crash tests: it answers a scripted conversation or ticks the
 scheduler and records its progress durably, so the parent can SIGKILL it at any moment.
 
-    python -m tests.crash_driver chat DB_URL NOW START PROGRESS_FILE
+    python -m tests.crash_driver chat DB_URL NOW START PROGRESS_FILE [USER_ID]
     python -m tests.crash_driver tick DB_URL NOW DELIVERED_FILE
 """
 
@@ -31,10 +31,10 @@ SCRIPT = (
 )
 
 
-def incoming(line: str) -> Incoming:
+def incoming(line: str, user: UserKey = USER) -> Incoming:
     if line.startswith("/"):
-        return Incoming.command(USER, line[1:])
-    return Incoming.message(USER, line)
+        return Incoming.command(user, line[1:])
+    return Incoming.message(user, line)
 
 
 def _append(path: str, text: str) -> None:
@@ -44,10 +44,11 @@ def _append(path: str, text: str) -> None:
         os.fsync(out.fileno())
 
 
-def chat(url: str, now: str, start: int, progress: str) -> None:
+def chat(url: str, now: str, start: int, progress: str, user_id: str = USER.user_id) -> None:
     engine = Engine(Database(url), FixedClock(datetime.fromisoformat(now)))
+    user = UserKey(USER.platform, USER.workspace, user_id)
     for number, line in enumerate(SCRIPT[start:], start + 1):
-        engine.handle(incoming(line))
+        engine.handle(incoming(line, user))
         _append(progress, str(number))
 
 
@@ -73,6 +74,6 @@ def tick(url: str, now: str, delivered: str) -> None:
 if __name__ == "__main__":
     mode, url, now, *rest = sys.argv[1:]
     if mode == "chat":
-        chat(url, now, int(rest[0]), rest[1])
+        chat(url, now, int(rest[0]), rest[1], *rest[2:])
     else:
         tick(url, now, rest[0])

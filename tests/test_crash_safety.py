@@ -55,10 +55,10 @@ def _count(path: Path) -> int:
     return len(path.read_text().split()) if path.exists() else 0
 
 
-def snapshot(db: Database) -> tuple[object, ...]:
+def snapshot(db: Database, user_id: str = USER.user_id) -> tuple[object, ...]:
     """Everything a user has told the bot: profile, conversation state, saved interviews."""
     with db.session() as session:
-        repo = Repository.for_key(session, USER.platform, USER.workspace, USER.user_id,
+        repo = Repository.for_key(session, USER.platform, USER.workspace, user_id,
                                   create=False)
         if repo is None:
             return ("nobody",)
@@ -93,34 +93,40 @@ def test_a_conversation_killed_at_random_moments_resumes_with_every_answer(tmp_p
     rng = random.Random(20261123)
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     Database(url).dispose()
-    progress = tmp_path / "progress.txt"
     expected = replayed(tmp_path)
-    applied, kills = 0, 0
-    while applied < len(SCRIPT):
-        child = _child("chat", url, NOW.isoformat(), str(applied), str(progress))
-        if kills < CONVERSATION_KILLS:  # kill in the middle of a turn, a few turns in
-            target = _count(progress) + rng.randint(0, 2)
-            _kill_when(child, lambda target=target: _count(progress) >= target,
-                       rng.uniform(0, 0.03))
-        else:
-            _kill_when(child, lambda: False, 0, timeout=120)
-        kills += 1
-        acknowledged = int(progress.read_text().split()[-1]) if progress.exists() and \
-            progress.read_text().split() else 0
+    kills, conversations = 0, 0
+    while kills < CONVERSATION_KILLS:  # one job seeker after another, until 30 kills
+        conversations += 1
+        user_id = f"crash{conversations}"
+        progress = tmp_path / f"progress-{conversations}.txt"
+        applied = 0
+        while applied < len(SCRIPT):
+            child = _child("chat", url, NOW.isoformat(), str(applied), str(progress), user_id)
+            if kills < CONVERSATION_KILLS:  # kill in the middle of a turn
+                target = _count(progress) + rng.randint(0, 1)
+                def reached(target: int = target, progress: Path = progress) -> bool:
+                    return _count(progress) >= target
+
+                _kill_when(child, reached, rng.uniform(0, 0.004))
+                kills += 1
+            else:
+                _kill_when(child, lambda: False, 0, timeout=120)
+            acknowledged = int(progress.read_text().split()[-1]) if progress.exists() and \
+                progress.read_text().split() else 0
+            db = Database(url)
+            shot = snapshot(db, user_id)
+            db.dispose()
+            # the answer in flight when the kill came may or may not have committed; nothing
+            # acknowledged before it may be missing, and the state is never half-written
+            candidates = [n for n in (acknowledged, acknowledged + 1) if n <= len(SCRIPT)]
+            matches = [n for n in candidates if expected[n] == shot]
+            assert matches, f"after kill {kills} the stored state matches no prefix of the script"
+            assert matches[0] >= applied, "an acknowledged answer was lost"
+            applied = matches[-1]
         db = Database(url)
-        shot = snapshot(db)
+        assert snapshot(db, user_id) == expected[len(SCRIPT)]
         db.dispose()
-        # the answer in flight when the kill came may or may not have committed; nothing
-        # acknowledged before it may be missing, and the state is never half-written
-        candidates = [n for n in (acknowledged, acknowledged + 1) if n <= len(SCRIPT)]
-        matches = [n for n in candidates if expected[n] == shot]
-        assert matches, f"after kill {kills} the stored state matches no prefix of the script"
-        assert matches[0] >= applied, "an acknowledged answer was lost"
-        applied = matches[-1]
-    assert kills >= CONVERSATION_KILLS
-    db = Database(url)
-    assert snapshot(db) == expected[len(SCRIPT)]
-    db.dispose()
+    assert kills == CONVERSATION_KILLS
 
 
 def _seed_due_nudges(url: str, users: int) -> set[int]:
