@@ -67,7 +67,7 @@ def test_every_configured_secret_is_redacted_from_messages_args_extras_and_trace
         _settings(DATABASE_URL="postgresql://afterview:db-pass-9876@db.internal/afterview"),
         stream=out))
     log = logging.getLogger("afterview.test")
-    log.info(f"POST https://api.telegram.org/bot{BOT_TOKEN}/getUpdates")
+    log.info(f"POST https://bot-api.example/bot{BOT_TOKEN}/getUpdates")
     log.warning("slack said %s and %s", SLACK_TOKEN, APP_TOKEN, extra={"secret": SIGNING})
     log.info("webhook %s, url-encoded token %s", WEBHOOK, BOT_TOKEN.replace(":", "%3A"))
     log.info("connecting with db-pass-9876")
@@ -82,7 +82,7 @@ def test_every_configured_secret_is_redacted_from_messages_args_extras_and_trace
         assert secret not in text
     lines = _lines(out)
     assert len(lines) == 5
-    assert lines[0]["message"] == f"POST https://api.telegram.org/bot{REDACTED}/getUpdates"
+    assert lines[0]["message"] == f"POST https://bot-api.example/bot{REDACTED}/getUpdates"
     assert lines[1]["secret"] == REDACTED
     assert REDACTED in str(lines[4]["exception"]) and "RuntimeError" in str(lines[4]["exception"])
 
@@ -120,7 +120,7 @@ def test_database_errors_are_logged_without_the_values_of_the_statement(logs, tm
 def test_http_client_request_lines_are_kept_below_info(logs):
     out, installed = logs
     installed.append(configure_logging(_settings(), stream=out))
-    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot.../sendMessage")
+    logging.getLogger("httpx").info("HTTP Request: POST https://bot-api.example/bot.../sendMessage")
     logging.getLogger("apscheduler.executors.default").info("Job executed successfully")
     assert out.getvalue() == ""
 

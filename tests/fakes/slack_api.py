@@ -238,7 +238,7 @@ class FakeSlack:
 
     @property
     def api_url(self) -> str:
-        """The slack_sdk ``base_url`` (ends with ``/api/`` like ``https://slack.com/api/``)."""
+        """The slack_sdk ``base_url`` (ends with ``/api/``, as Slack's own does)."""
         return f"{self.url}/api/"
 
     def response_url(self, key: str | None = None) -> str:
