@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -83,6 +84,7 @@ def work(url: str, name: str, out: str, ready, go) -> None:  # type: ignore[no-u
     db = Database(url, upgrade=False)
     with open(out, "a", encoding="utf-8") as log:
         def deliver(user: UserKey, replies: list[Reply]) -> None:
+            time.sleep(0.003)  # a platform's round trip: the other worker gets its turns
             for reply in replies:  # one line a message: who, and the nudges it carries
                 ids = sorted({int(m[1]) for b in reply.buttons if (m := NUDGE_ID.match(b.value))})
                 log.write(f"{user.user_id} {' '.join(map(str, ids))}\n")
