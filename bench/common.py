@@ -73,6 +73,19 @@ def postgres_reachable(base: str = PG_DEFAULT) -> bool:
         return False
 
 
+def usable_databases(chosen: Sequence[str] | None) -> list[str]:
+    """The `--db` choices (default: SQLite and the local PostgreSQL), less an unreachable
+    PostgreSQL, which is skipped with a note."""
+    usable = []
+    for kind in chosen or ["sqlite", PG_DEFAULT]:
+        if kind != "sqlite" and not postgres_reachable(PG_DEFAULT if kind == "postgresql"
+                                                        else kind):
+            print(f"(PostgreSQL at {kind} is not reachable: skipped)\n")
+            continue
+        usable.append(kind)
+    return usable
+
+
 def postgres_version(base: str = PG_DEFAULT) -> str:
     try:
         engine = create_engine(normalise_url(base))

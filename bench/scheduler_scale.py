@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select, text
 
-from bench.common import PG_DEFAULT, Row, database, label, postgres_reachable
+from bench.common import Row, database, label, usable_databases
 from bench.common import table as render_table
 from bench.dataset import NOW, add_nudges, add_people, due_users
 from bot.clock import FixedClock
@@ -280,11 +280,7 @@ def main(argv: list[str] | None = None,
                                 10_000 // scale)
     budget = args.budget if args.budget is not None else (30 if args.quick else 60)
     rows: list[Row] = []
-    for kind in args.db or ["sqlite", PG_DEFAULT]:
-        if kind != "sqlite" and not postgres_reachable(PG_DEFAULT if kind == "postgresql"
-                                                        else kind):
-            print(f"(PostgreSQL at {kind} is not reachable: skipped)\n")
-            continue
+    for kind in usable_databases(args.db):
         started = time.perf_counter()
         result = run(kind, users, small, large, due, budget,
                      after if kind == "sqlite" else None)

@@ -43,7 +43,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from adapters.telegram import ALLOWED_UPDATES, POLL_TIMEOUT, FloodLimiter, render  # noqa: E402
 from afterview.runtime import Runtime  # noqa: E402
-from bench.common import PG_DEFAULT, Row, database, label, median, postgres_reachable  # noqa: E402
+from bench.common import Row, database, label, median, usable_databases  # noqa: E402
 from bench.common import table as render_table  # noqa: E402
 from bench.turn_cost import MONDAY_1130, WENT_WELL, _debrief_until_went_well  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -323,13 +323,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--quick", action="store_true", help="10 texts a chat: a smoke run")
     args = parser.parse_args(argv)
     per_chat = 10 if args.quick else args.messages
-    kinds = args.db or ["sqlite", PG_DEFAULT]
     rows: list[Row] = []
-    for kind in kinds:
-        if kind != "sqlite" and not postgres_reachable(PG_DEFAULT if kind == "postgresql"
-                                                        else kind):
-            print(f"(PostgreSQL at {kind} is not reachable: skipped)\n")
-            continue
+    for kind in usable_databases(args.db):
         started = time.perf_counter()
         result = run(kind, args.chats, per_chat, args.rounds)
         found = rows_for(result)

@@ -24,7 +24,14 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, event, select, update
 
-from bench.common import PG_DEFAULT, Row, database, label, median, percentile, postgres_reachable
+from bench.common import (
+    Row,
+    database,
+    label,
+    median,
+    percentile,
+    usable_databases,
+)
 from bench.common import table as render_table
 from bot.clock import FixedClock
 from bot.engine import OOPS, TRY_AGAIN, Engine
@@ -301,13 +308,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--quick", action="store_true", help="500 turns: a smoke run")
     args = parser.parse_args(argv)
     turns = 500 if args.quick else args.turns
-    kinds = args.db or ["sqlite", PG_DEFAULT]
     rows: list[Row] = []
-    for kind in kinds:
-        if kind != "sqlite" and not postgres_reachable(PG_DEFAULT if kind == "postgresql"
-                                                        else kind):
-            print(f"(PostgreSQL at {kind} is not reachable: skipped)\n")
-            continue
+    for kind in usable_databases(args.db):
         started = time.perf_counter()
         result = run(kind, turns)
         print(render_table(f"Turn cost on {result.db} ({turns} turns a measure, "
