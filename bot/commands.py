@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from bot.export import export_command
 from bot.flows.lessons import lessons_command
-from bot.flows.profile import settings_summary
 from bot.messages import Button
 from bot.pipeline import status_text
 from bot.turn import Turn
@@ -109,6 +108,3 @@ def help_text() -> str:
                  "cancel or help.")
     return "\n".join(lines)
 
-
-def settings_text(turn: Turn) -> str:
-    return settings_summary(turn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.formatting import short_date
 from bot.messages import Button, Reply
 from bot.nudges import (
     CHECK_IN,
@@ -24,8 +25,7 @@ FOLLOW_UP_RESULTS = (
 )
 
 
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+_day = short_date
 
 
 def action(nudge: Nudge, verb: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.formatting import short_date
 from bot.letters import add_business_days
 from bot.letters.render import money
 from bot.parsing import ParseError, parse_money
@@ -180,8 +181,7 @@ def versus(amount: Decimal, target: Decimal, currency: str) -> str:
 
 # ---- the comparison -----------------------------------------------------------------------------
 
-def _day(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b}"
+_day = short_date
 
 
 def offer_block(offer: OfferFigures, target: Decimal | None, target_currency: str,

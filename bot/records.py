@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bot.formatting import short_date
 from bot.messages import Button
 from bot.turn import Turn
 from storage.models import Application, Interview
 
-
-def fmt_date(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+fmt_date = short_date
 
 
 def names(people: list[str]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.flows.base import Flow, Jump, Step, text_answer
 from bot.flows.choose import application_step, candidates, preselect
+from bot.formatting import short_date
 from bot.letters import (
     COUNTER_ARGUMENTS,
     OfferTerms,
@@ -170,8 +171,7 @@ def _other_offers(turn: Turn, app: Application) -> list[tuple[Application, Offer
     return pairs
 
 
-def _day(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b}"
+_day = short_date
 
 
 def _long_day(d: date) -> str:
