@@ -323,8 +323,8 @@ class SlackAdapter(AsyncAdapter):
     async def _turn(self, user: UserKey, incoming: Incoming, channel: str | None = None) -> None:
         """One engine turn, then its replies in the user's DM (one user's turns in order)."""
         async with self._lock_for(user):
-            replies = await asyncio.to_thread(self.engine.handle, incoming)
-            await self._reply(user, replies, channel)
+            answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
+            await self._reply(user, answer.replies, channel, answer.tokens)
         await self._refresh_home(user)
 
     async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -335,10 +335,10 @@ class SlackAdapter(AsyncAdapter):
         container = _dig(body, "container") or {}
         async with self._lock_for(user):
             owned = await asyncio.to_thread(self._owns, user, token)
-            replies = await asyncio.to_thread(self.engine.handle, incoming)
+            answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
             if owned and container.get("type") == "message":
                 await self._mark_chosen(container, _dig(body, "message") or {}, action)
-            await self._reply(user, replies)
+            await self._reply(user, answer.replies, tokens=answer.tokens)
         await self._refresh_home(user)
 
     async def _mark_chosen(self, container: dict[str, Any], message: dict[str, Any],
@@ -461,13 +461,16 @@ class SlackAdapter(AsyncAdapter):
                                                                     strict=True)})
             return home_view(table, buttons, turn.local_now.date())
 
-    def _render(self, user: UserKey, replies: Sequence[Reply]) -> list[Rendered]:
-        """Replies as Slack messages; button values become this user's vault tokens."""
-        values = [b.value for reply in replies for b in reply.buttons]
-        tokens = iter(self.vault.issue(user, values))
+    def _render(self, user: UserKey, replies: Sequence[Reply],
+                tokens: Sequence[str] | None = None) -> list[Rendered]:
+        """Replies as Slack messages; button values become this user's vault tokens (issued
+        now unless the turn issued them)."""
+        if tokens is None:
+            tokens = self.vault.issue(user, [b.value for reply in replies for b in reply.buttons])
+        left = iter(tokens)
         rendered = []
         for reply in replies:
-            mine = [next(tokens) for _ in reply.buttons]
+            mine = [next(left) for _ in reply.buttons]
             rendered.append(Rendered(render_reply(reply, mine), reply.attachment))
         return rendered
 
@@ -488,14 +491,14 @@ class SlackAdapter(AsyncAdapter):
     # ---- posting --------------------------------------------------------------------------
 
     async def _reply(self, user: UserKey, replies: Sequence[Reply],
-                     channel: str | None = None) -> None:
+                     channel: str | None = None, tokens: Sequence[str] | None = None) -> None:
         """Interactive replies, each call tried again when it fails in transit (the turn is
         saved and a redelivered event is not run again, so an answer given up on is lost);
         what still fails is logged."""
         if not replies:
             return
         try:
-            rendered = await asyncio.to_thread(self._render, user, replies)
+            rendered = await asyncio.to_thread(self._render, user, replies, tokens)
             await self._post_all(user, rendered, channel, patient=True)
         except DeliveryError as error:
             log.warning("slack: could not answer a user: %s", error)

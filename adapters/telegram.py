@@ -707,13 +707,16 @@ class TelegramAdapter(AsyncAdapter):
             await self._reply(self.application.bot, sender.id, outgoing)
 
     def _turn(self, incoming: Incoming) -> list[Outgoing]:
-        """In a worker thread: the core's turn, then tokens for its buttons (database work)."""
-        replies = self.engine.handle(incoming)
-        return self._render_for(incoming.user, replies)
+        """In a worker thread: the core's turn, its buttons' tokens issued in its transaction."""
+        answer = self.engine.answer(incoming, tokens=True)
+        return self._render_for(incoming.user, answer.replies, answer.tokens)
 
-    def _render_for(self, user: UserKey, replies: Sequence[Reply]) -> list[Outgoing]:
-        values = [button.value for reply in replies for button in reply.buttons]
-        tokens = self.vault.issue(user, values) if values else []
+    def _render_for(self, user: UserKey, replies: Sequence[Reply],
+                    tokens: Sequence[str] | None = None) -> list[Outgoing]:
+        """The messages for replies; their buttons' tokens from the vault unless given."""
+        if tokens is None:
+            values = [button.value for reply in replies for button in reply.buttons]
+            tokens = self.vault.issue(user, values) if values else []
         return render(replies, tokens)
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:

@@ -197,11 +197,34 @@ def _whole_debrief(seeker: TimedSeeker, company: str) -> None:
         raise RuntimeError(f"the debrief did not finish: {seeker.last[:80]!r}")
 
 
+def statements_a_turn(db: Database, seeker: TimedSeeker) -> dict[str, int]:
+    """Diagnostics, untimed: the SQL statements SQLAlchemy sends for a “went well” turn and a
+    “back” turn, like a platform's (SQLite's BEGIN IMMEDIATE counts; psycopg's BEGIN and
+    COMMIT never pass through SQLAlchemy, nor does SQLite's COMMIT)."""
+    sent: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    found = {}
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for what, text in (("went well", WENT_WELL), ("back", "back")):
+            before = len(sent)
+            seeker.engine.handle(Incoming.message(seeker.key, text, seeker.display_name,
+                                                  dedup_key=f"count:{next(seeker.ids)}"))
+            found[what] = len(sent) - before
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return found
+
+
 @dataclass
 class TurnResult:
     db: str
     rows: list[Row]
     slowest_steps: list[tuple[str, float]]
+    statements: dict[str, int] = field(default_factory=dict)
 
 
 def run(kind: str, turns: int = 2000, *, warmup: int = 50) -> TurnResult:
@@ -241,6 +264,7 @@ def _measure(db: Database, name: str, turns: int, warmup: int) -> TurnResult:
         if jane.last != "What went well?":
             raise RuntimeError(f"unexpected reply to “back”: {jane.last[:80]!r}")
 
+    statements = statements_a_turn(db, jane)
     phase_a = (baseline.orm_samples[:], baseline.plain_samples[:])
     baseline.orm_samples.clear()
     baseline.plain_samples.clear()
@@ -296,7 +320,7 @@ def _measure(db: Database, name: str, turns: int, warmup: int) -> TurnResult:
     ])
     slowest = sorted(((step, median(s) * 1000) for step, s in steps.items() if len(s) >= 10),
                      key=lambda item: -item[1])[:5]
-    return TurnResult(name, rows, slowest)
+    return TurnResult(name, rows, slowest, statements)
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
@@ -316,6 +340,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
                            f"{time.perf_counter() - started:.0f} s)", result.rows))
         print("  slowest debrief steps, median ms: " + "; ".join(
             f"{step} {ms:.2f}" for step, ms in result.slowest_steps))
+        print("  SQL statements a turn (untimed): " + "; ".join(
+            f"“{what}” {count}" for what, count in result.statements.items()))
         print()
         rows.extend(result.rows)
     return rows

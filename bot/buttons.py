@@ -7,13 +7,13 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.clock import Clock, SystemClock
 from bot.messages import UserKey
 from storage.db import Database
 from storage.models import ButtonToken
-from storage.repository import Repository
+from storage.repository import Repository, table_of
 
 TOKEN_BYTES = 9  # 12 url-safe characters
 
@@ -35,25 +35,30 @@ class ButtonVault:
             return issue_tokens(repo, values, self.clock.now())
 
 
-def issue_tokens(repo: Repository, values: Sequence[str], now: datetime) -> list[str]:
-    wanted = {v[:500] for v in values}
-    known = {row.value: row.token for row in repo.session.scalars(
-        select(ButtonToken).where(ButtonToken.user_id == repo.user.id,
-                                  ButtonToken.value.in_(list(wanted))))}
-    for value in wanted - set(known):
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        repo.session.add(ButtonToken(token=token, user_id=repo.user.id, value=value,
-                                     created_at=now))
-        known[value] = token
-    repo.session.flush()
-    return [known[v[:500]] for v in values]
+def issue_tokens(repo: Repository, values: Sequence[str], now: datetime,
+                 known: dict[str, str] | None = None) -> list[str]:
+    """One token per value, in order; a value that has a token keeps it. One query reads the
+    known ones (unless `known` gives them: `repo.known_tokens(values)`), one statement
+    inserts the new ones."""
+    if not values:
+        return []
+    tokens = dict(repo.known_tokens(values) if known is None else known)
+    new = {value: secrets.token_urlsafe(TOKEN_BYTES)
+           for value in dict.fromkeys(v[:500] for v in values) if value not in tokens}
+    repo.add_tokens(new, now)
+    tokens.update(new)
+    return [tokens[v[:500]] for v in values]
 
 
 def redeem(repo: Repository, token: str) -> str | None:
     """The value behind a token, only if it belongs to this user."""
     if not token or len(token) > 24:
         return None
-    row = repo.session.get(ButtonToken, token)
+    row = repo.session.connection().execute(_TOKEN, {"token": token}).first()
     if row is None or row.user_id != repo.user.id:
         return None
-    return row.value
+    return str(row.value)
+
+
+_TOKENS = table_of(ButtonToken)
+_TOKEN = select(_TOKENS.c.user_id, _TOKENS.c.value).where(_TOKENS.c.token == bindparam("token"))

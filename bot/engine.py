@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import intents, metrics, nudge_actions
-from bot.buttons import redeem
+from bot.buttons import issue_tokens, redeem
 from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS, help_text
 from bot.flows import FLOWS
@@ -19,7 +20,7 @@ from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.planner import replan
 from bot.turn import Turn
 from storage.db import Database
-from storage.repository import Repository, first_delivery
+from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,15 @@ RESUME_WORDS = {"yes", "y", "continue", "resume", "go on", "ok", "okay", "sure"}
 AfterTurn = Callable[[Turn], None]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A turn's replies and, when asked for, the vault tokens of their buttons, in order
+    (None when they were not issued)."""
+
+    replies: list[Reply]
+    tokens: list[str] | None = None
+
+
 class Engine:
     """The platform-free bot. Adapters turn platform events into `Incoming` and show replies."""
 
@@ -47,42 +57,49 @@ class Engine:
         self.after_turn: list[AfterTurn] = []
 
     def handle(self, incoming: Incoming) -> list[Reply]:
+        return self.answer(incoming).replies
+
+    def answer(self, incoming: Incoming, *, tokens: bool = False) -> Answer:
+        """One turn. With `tokens`, the vault tokens of the replies' buttons are issued in the
+        turn's own transaction (for adapters whose buttons carry opaque tokens)."""
         text = _clean(incoming.text)
         if len(text) > MAX_MESSAGE:
-            return [Reply(f"That message is too long for me ({len(text)} characters) — please "
-                          f"keep it under {MAX_MESSAGE}. Nothing changed.")]
+            return Answer([Reply(f"That message is too long for me ({len(text)} characters) — "
+                                 f"please keep it under {MAX_MESSAGE}. Nothing changed.")])
         key = incoming.user
         try:
             with self.db.session() as session:
-                repo = Repository.for_key(session, key.platform, key.workspace, key.user_id,
-                                          display_name=incoming.display_name)
-                assert repo is not None
-                if incoming.dedup_key and not first_delivery(session, key.platform,
-                                                             incoming.dedup_key, self.clock.now()):
+                repo = Repository.for_turn(session, key.platform, key.workspace, key.user_id,
+                                           display_name=incoming.display_name,
+                                           update=incoming.dedup_key or None,
+                                           now=self.clock.now())
+                if repo is None:  # this platform event was processed before
                     metrics.inc("afterview_duplicate_updates_total")
-                    return []
+                    return Answer([])
                 metrics.inc("afterview_turns_total")
                 turn = Turn(repo, self.clock.now(), state=self._load(repo))
                 self._route(turn, incoming.kind, text)
-                self._save(turn)
                 if turn.facts_changed:
                     replan(repo, turn.now, sorted(turn.facts_changed))
                 for hook in self.after_turn:
                     hook(turn)
-                return turn.replies or [Reply(help_text())]
+                replies = turn.replies or [Reply(help_text())]
+                values = [b.value for reply in replies for b in reply.buttons] if tokens else []
+                known = self._save(turn, values)
+                return Answer(replies, self._tokens(turn, values, known) if tokens else None)
         except (OperationalError, DBAPIError):
             log.warning("database unavailable during a turn", exc_info=True)
             metrics.inc("afterview_turn_errors_total")
-            return [Reply(TRY_AGAIN)]
+            return Answer([Reply(TRY_AGAIN)])
         except Exception:
             log.exception("turn failed")
             metrics.inc("afterview_turn_errors_total")
-            return [Reply(OOPS)]
+            return Answer([Reply(OOPS)])
 
     # ---- state ----------------------------------------------------------------------------
 
     def _load(self, repo: Repository) -> FlowState | None:
-        row = repo.conversation()
+        row = repo.stored_conversation()
         if row is None:
             return None
         if row.flow not in FLOWS or not FLOWS[row.flow].has(row.step):
@@ -90,12 +107,25 @@ class Engine:
         return FlowState(row.flow, row.step, dict(row.slots or {}), list(row.history or []),
                          row.updated_at)
 
-    def _save(self, turn: Turn) -> None:
+    def _save(self, turn: Turn, token_values: list[str]) -> dict[str, str] | None:
+        """Store where the user stands; returns the tokens known for `token_values`, when
+        saving could read them on the way."""
         if turn.state is None:
             turn.repo.clear_conversation()
-        else:
-            turn.repo.save_conversation(turn.state.flow, turn.state.step, turn.state.slots,
-                                        turn.state.history, turn.now)
+            return None
+        return turn.repo.save_conversation(turn.state.flow, turn.state.step, turn.state.slots,
+                                           turn.state.history, turn.now,
+                                           read_tokens=token_values)
+
+    def _tokens(self, turn: Turn, values: list[str],
+                known: dict[str, str] | None) -> list[str] | None:
+        """Tokens for the replies' button values, in order; None when the user's row is gone
+        (they erased their data this turn), for the adapter's vault to decide."""
+        if not values:
+            return []
+        if turn.user not in turn.repo.session:
+            return None
+        return issue_tokens(turn.repo, values, turn.now, known)
 
     # ---- routing --------------------------------------------------------------------------
 
@@ -245,6 +275,8 @@ UNDERSTANDERS: list[Understander] = [intents.understand]
 
 def _clean(text: str) -> str:
     """Drop control characters and lone surrogates that no platform should send us."""
+    if text.isprintable():  # no control, format, surrogate or unassigned character: the usual
+        return text
     text = text.encode("utf-8", "replace").decode("utf-8")
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
                    or unicodedata.category(ch) == "Cf")

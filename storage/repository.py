@@ -5,17 +5,32 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from storage.models import (
     ACTIVE_STATUSES,
     Application,
     Base,
+    ButtonToken,
     ConversationState,
     Event,
     Interview,
@@ -32,12 +47,30 @@ Row = TypeVar("Row", bound=Base)
 OPEN_OFFER_STATUSES = ("received", "negotiating")
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's table, typed as one (for Core statements)."""
+    return Base.metadata.tables[model.__tablename__]
+
+
+@dataclass
+class StoredConversation:
+    """The conversation row as stored: where the user stood in which flow, and since when."""
+
+    flow: str
+    step: str
+    slots: dict[str, Any]
+    history: list[Any]
+    updated_at: datetime
+
+
 class Repository:
     """Reads and writes one user's data inside the caller's transaction."""
 
     def __init__(self, session: Session, user: User) -> None:
         self.session = session
         self.user = user
+        self._stored: StoredConversation | None = None  # the conversation row, once read
+        self._stored_read = False
 
     # ---- the user -------------------------------------------------------------------------
 
@@ -74,6 +107,47 @@ class Repository:
                 user = session.scalars(query).one()
         return cls(session, user)
 
+    @classmethod
+    def for_turn(
+        cls, session: Session, platform: str, workspace: str, external_id: str,
+        *, display_name: str | None = None, update: str | None = None,
+        now: datetime | None = None,
+    ) -> Repository | None:
+        """`for_key` for a turn: the user and their stored conversation in one query.
+
+        With `update` (the platform's id of the event), the event is recorded as processed
+        (see `first_delivery`) and None returned when it was processed before — on
+        PostgreSQL in the same statement, a round trip saved.
+        """
+        where = {"platform": platform, "workspace": workspace, "external_id": external_id}
+        found: Sequence[Any] | None
+        if update is not None and session.get_bind().dialect.name == "postgresql":
+            assert now is not None, "an update is recorded with its time"
+            first, *row = session.execute(_FIRST_DELIVERY_USER_AND_CONVERSATION, {
+                **where, "update_platform": platform, "update_key": update[:128],
+                "update_at": now}).one()
+            if not first:
+                return None
+            found = None if row[0] is None else row  # no user: a new one
+        else:
+            if update is not None:
+                assert now is not None, "an update is recorded with its time"
+                if not first_delivery(session, platform, update, now):
+                    return None
+            found = session.execute(_USER_AND_CONVERSATION, where).first()
+        if found is None:
+            repo = cls.for_key(session, platform, workspace, external_id,
+                               display_name=display_name)
+            assert repo is not None
+            repo._stored_read = True  # a new user has no conversation
+            return repo
+        user, flow, step, slots, history, updated_at = found
+        repo = cls(session, user)
+        if flow is not None:
+            repo._stored = StoredConversation(flow, step, slots, history, updated_at)
+        repo._stored_read = True
+        return repo
+
     def get(self, model: type[Row], row_id: int | None) -> Row | None:
         """A row of this user's by id, or None — also when the id belongs to someone else."""
         if row_id is None or not 0 < row_id < 2**63:  # forged ids never reach the driver
@@ -89,22 +163,78 @@ class Repository:
     def conversation(self) -> ConversationState | None:
         return self.session.get(ConversationState, self.user.id)
 
+    def stored_conversation(self) -> StoredConversation | None:
+        """The conversation as stored (read with the user by `for_turn`, else read now)."""
+        if not self._stored_read:
+            found = self._connection().execute(_CONVERSATION, {"owner": self.user.id}).first()
+            self._stored = None if found is None else StoredConversation(*found)
+            self._stored_read = True
+        return self._stored
+
     def save_conversation(
-        self, flow: str, step: str, slots: dict[str, Any], history: list[Any], now: datetime
-    ) -> None:
-        state = self.conversation()
-        if state is None:
-            state = ConversationState(user_id=self.user.id, flow=flow, step=step)
-            self.session.add(state)
-        state.flow, state.step, state.updated_at = flow, step, now
-        state.slots = dict(slots)
-        state.history = list(history)
+        self, flow: str, step: str, slots: dict[str, Any], history: list[Any], now: datetime,
+        *, read_tokens: Sequence[str] = (),
+    ) -> dict[str, str]:
+        """Store where the user stands: one UPDATE (or the first time, one INSERT).
+
+        Returns `known_tokens(read_tokens)`, read on PostgreSQL by the statement that saves.
+        """
+        stored = StoredConversation(flow, step, dict(slots), list(history), now)
+        values = vars(stored)
+        connection = self._connection()
+        absent = self._stored_read and self._stored is None
+        known: dict[str, str] | None = None
+        if absent:
+            saved = False
+        elif read_tokens and connection.dialect.name == "postgresql":
+            rows = connection.execute(_SAVE_CONVERSATION_READ_TOKENS, {
+                "owner": self.user.id, "values": _token_values(read_tokens),
+                **{f"new_{name}": value for name, value in values.items()}}).all()
+            saved = bool(rows[0].saved)
+            known = {row.value: row.token for row in rows if row.value is not None}
+        else:
+            saved = connection.execute(
+                _UPDATE_CONVERSATION, {"owner": self.user.id, **values}).rowcount > 0
+        if not saved:
+            connection.execute(_INSERT_CONVERSATION, {"user_id": self.user.id, **values})
+        self._stored, self._stored_read = stored, True
+        self._forget_loaded_conversation(expunge=False)
+        if known is None:
+            known = self.known_tokens(read_tokens) if read_tokens else {}
+        return known
 
     def clear_conversation(self) -> None:
-        self.session.execute(
-            delete(ConversationState).where(ConversationState.user_id == self.user.id)
-        )
-        self.session.expire_all()
+        if not self._stored_read or self._stored is not None:  # none stored: nothing to delete
+            self._connection().execute(_DELETE_CONVERSATION, {"owner": self.user.id})
+            self._stored, self._stored_read = None, True
+        self._forget_loaded_conversation(expunge=True)
+
+    def _forget_loaded_conversation(self, *, expunge: bool) -> None:
+        """The conversation is written without the ORM: a row the session loaded is stale."""
+        loaded = self.session.identity_map.get(identity_key(ConversationState, self.user.id))
+        if loaded is None:
+            return
+        if expunge:
+            self.session.expunge(loaded)
+        else:
+            self.session.expire(loaded)
+
+    def _connection(self) -> Connection:
+        return self.session.connection()
+
+    # ---- button tokens (issued by bot.buttons) ----------------------------------------------
+
+    def known_tokens(self, values: Sequence[str]) -> dict[str, str]:
+        """The tokens already issued to this user for these button values: value -> token."""
+        return {row.value: row.token for row in self._connection().execute(
+            _KNOWN_TOKENS, {"owner": self.user.id, "values": _token_values(values)})}
+
+    def add_tokens(self, tokens: dict[str, str], now: datetime) -> None:
+        """Store new tokens (value -> token) for this user, in one statement."""
+        if tokens:
+            self._connection().execute(_NEW_TOKENS, [
+                {"token": token, "user_id": self.user.id, "value": value, "created_at": now}
+                for value, token in tokens.items()])
 
     # ---- applications ---------------------------------------------------------------------
 
@@ -283,19 +413,97 @@ class Repository:
         return offer
 
 
+# ---- the statements of a turn, built once: building one costs more than running it -------------
+
+_CONVERSATIONS = table_of(ConversationState)
+_PROCESSED = table_of(ProcessedUpdate)
+_CONVERSATION_COLUMNS = (_CONVERSATIONS.c.flow, _CONVERSATIONS.c.step, _CONVERSATIONS.c.slots,
+                         _CONVERSATIONS.c.history, _CONVERSATIONS.c.updated_at)
+_THE_USER = and_(User.platform == bindparam("platform"), User.workspace == bindparam("workspace"),
+                 User.external_id == bindparam("external_id"))
+_USER_AND_CONVERSATION = (
+    select(User, *_CONVERSATION_COLUMNS)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == User.id)
+    .where(_THE_USER)
+)
+# PostgreSQL: the platform update recorded by the statement that reads the user (one row:
+# `first` is 1 when the update is new, then the user and conversation, or NULLs for a new user)
+_FRESH_UPDATE = (
+    postgresql.insert(_PROCESSED)
+    .values(platform=bindparam("update_platform"), key=bindparam("update_key"),
+            at=bindparam("update_at", type_=_PROCESSED.c.at.type))
+    .on_conflict_do_nothing()
+    .returning(_PROCESSED.c.key)
+    .cte("fresh_update")
+)
+_OUTCOME = select(func.count().label("first")).select_from(_FRESH_UPDATE).subquery("outcome")
+_FIRST_DELIVERY_USER_AND_CONVERSATION = (
+    select(_OUTCOME.c.first, User, *_CONVERSATION_COLUMNS)
+    .select_from(_OUTCOME)
+    .outerjoin(User, _THE_USER)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == User.id)
+)
+_CONVERSATION = select(*_CONVERSATION_COLUMNS).where(
+    _CONVERSATIONS.c.user_id == bindparam("owner"))
+_TOKENS = table_of(ButtonToken)
+_TOKENS_OF_VALUES = and_(_TOKENS.c.user_id == bindparam("owner"),
+                         _TOKENS.c.value.in_(bindparam("values", expanding=True)))
+_KNOWN_TOKENS = select(_TOKENS.c.value, _TOKENS.c.token).where(_TOKENS_OF_VALUES)
+_NEW_TOKENS = insert(_TOKENS)
+# PostgreSQL: the conversation saved by the statement that reads the buttons' tokens (at least
+# one row: `saved` is 1 when the row was there to update, then a known token a row, if any)
+_SAVED = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.user_id == bindparam("owner"))
+    .values({column: bindparam(f"new_{column.key}", type_=column.type)
+             for column in _CONVERSATION_COLUMNS})
+    .returning(_CONVERSATIONS.c.user_id)
+    .cte("saved")
+)
+_SAVE_OUTCOME = select(func.count().label("saved")).select_from(_SAVED).subquery("outcome")
+_SAVE_CONVERSATION_READ_TOKENS = (
+    select(_SAVE_OUTCOME.c.saved, _TOKENS.c.value, _TOKENS.c.token)
+    .select_from(_SAVE_OUTCOME)
+    .outerjoin(_TOKENS, _TOKENS_OF_VALUES)
+)
+_UPDATE_CONVERSATION = update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.user_id == bindparam("owner"))
+_INSERT_CONVERSATION = insert(_CONVERSATIONS)
+_DELETE_CONVERSATION = delete(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.user_id == bindparam("owner"))
+
+
 def first_delivery(session: Session, platform: str, key: str, now: datetime) -> bool:
     """Record an inbound platform event id; False when it was processed before (a retry).
 
     Runs inside the turn's transaction, so an event is marked processed exactly when its turn
-    commits; a concurrent duplicate waits on the key and then sees it taken.
+    commits; a concurrent duplicate waits on the key and then sees it taken. One statement:
+    `INSERT … ON CONFLICT DO NOTHING`, and a row inserted means the first delivery.
     """
-    try:
+    connection = session.connection()
+    row = {"platform": platform, "key": key[:128], "at": now}
+    statement = _RECORD_UPDATE.get(connection.dialect.name)
+    if statement is not None:
+        return connection.execute(statement, row).rowcount == 1
+    try:  # another database: a savepoint around a plain insert
         with session.begin_nested():
-            session.add(ProcessedUpdate(platform=platform, key=key[:128], at=now))
+            session.add(ProcessedUpdate(**row))
             session.flush()
     except IntegrityError:
         return False
     return True
+
+
+_RECORD_UPDATE: dict[str, Insert] = {
+    name: dialect.insert(_PROCESSED).on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True)  # an INSERT's rowcount is kept only when asked
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def _token_values(values: Sequence[str]) -> list[str]:
+    """Button values as stored with their tokens: at most 500 characters, each once."""
+    return list(dict.fromkeys(value[:500] for value in values))
 
 
 def _fold(text: str) -> str:

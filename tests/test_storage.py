@@ -19,7 +19,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.messages import UserKey
+from bot.buttons import ButtonVault, redeem
+from bot.messages import Incoming, UserKey
 from storage.db import MIGRATIONS, Database
 from storage.models import (
     Application,
@@ -31,7 +32,7 @@ from storage.models import (
     Nudge,
     User,
 )
-from storage.repository import Repository
+from storage.repository import Repository, first_delivery
 from tests.story import Seeker, debrief, make_engine, onboard
 
 MONDAY_1130 = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
@@ -363,3 +364,58 @@ def test_conversation_state_round_trips_nested_slots(database: Database) -> None
         assert state is not None
         assert (state.flow, state.step, state.slots, state.history, state.updated_at) == (
             "debrief", "interviewer_title", slots, history, MONDAY_1130)
+
+
+def test_a_conversation_read_in_the_same_transaction_shows_what_was_just_saved(
+        database: Database) -> None:
+    with as_user(database, JANE) as repo:
+        repo.save_conversation("debrief", "company", {}, [], MONDAY_1130)
+    with as_user(database, JANE) as repo:
+        assert repo.conversation() is not None  # the ORM row, loaded before the save below
+        repo.save_conversation("debrief", "role", {"company": "Acme"}, [], MONDAY_1130)
+        state = repo.conversation()
+        assert state is not None and (state.step, state.slots) == ("role", {"company": "Acme"})
+        repo.clear_conversation()
+        assert repo.conversation() is None and repo.stored_conversation() is None
+        repo.save_conversation("thanks", "pick", {}, [], MONDAY_1130)
+    with database.session() as session:
+        repo = Repository.for_turn(session, JANE.platform, JANE.workspace, JANE.user_id)
+        stored = repo.stored_conversation()
+        assert stored is not None and (stored.flow, stored.step) == ("thanks", "pick")
+
+
+# ---- platform retries and button tokens --------------------------------------------------------
+
+def test_a_platform_update_is_recorded_once_and_its_redelivery_recognised(
+        database: Database) -> None:
+    with database.session() as session:
+        assert first_delivery(session, "telegram", "update:1", MONDAY_1130)
+        assert not first_delivery(session, "telegram", "update:1", MONDAY_1130)
+        assert first_delivery(session, "slack", "update:1", MONDAY_1130)  # another platform's
+    with database.session() as session:
+        assert not first_delivery(session, "telegram", "update:1", MONDAY_1130)
+        assert first_delivery(session, "telegram", "update:2", MONDAY_1130)
+
+
+def test_an_update_delivered_twice_is_answered_once(any_db_url: str) -> None:
+    engine, _, db = make_engine(any_db_url, MONDAY_1130)
+    hello = Incoming.message(JANE, "hello", "Jane", dedup_key="update:7")
+    assert engine.handle(hello)
+    assert engine.handle(hello) == []
+    db.dispose()
+
+
+def test_button_tokens_issued_in_a_turn_are_the_vaults_and_redeem_to_their_values(
+        any_db_url: str) -> None:
+    engine, clock, db = make_engine(any_db_url, MONDAY_1130)
+    vault = ButtonVault(db, clock)
+    for text in ("hello", "Jane Doe", "Jane Doe"):  # a new conversation, then saved ones
+        answer = engine.answer(Incoming.message(JANE, text, "Jane"), tokens=True)
+        values = [b.value for reply in answer.replies for b in reply.buttons]
+        assert answer.tokens is not None and len(answer.tokens) == len(values) > 0
+        assert vault.issue(JANE, values) == answer.tokens  # a value keeps its token
+        with as_user(database=db, key=JANE) as repo:
+            assert [redeem(repo, token) for token in answer.tokens] == values
+        with as_user(database=db, key=BOB) as repo:
+            assert redeem(repo, answer.tokens[0]) is None  # only Jane's
+    db.dispose()
