@@ -15,7 +15,7 @@ interviewers each) and one follow-up due for each. The product's `Runtime` (work
 polling and the scheduler) runs on a loop in a thread against `FakeTelegram(rate_limit_per_
 second=30, per_chat_per_second=1)`, with its own `FloodLimiter` as shipped (30/s per bot,
 1/s per chat); its clock starts before anything is due, so the start-up tick finds nothing,
-then moves to NOW and `runtime.scheduler.tick()` (batch 200, as shipped) delivers — over the
+then moves to NOW and `runtime.scheduler.tick()` (batch 1,000, as shipped) delivers — over the
 application's running loop, as in `afterview worker`. Each follow-up is one message with
 nine buttons (their tokens are written to the vault as it is sent).
 
@@ -24,9 +24,9 @@ due follow-ups). Each worker is a process building what `afterview tick` builds 
 `Engine`, `ButtonVault`, a `TelegramAdapter` delivering on its private loop — with the bot's
 limiter lifted (the fake has none), warms its connection with one message to a chat of its
 own, waits for the start signal, and runs `Scheduler(…, batch=50).tick()` until nothing is
-due (batch 50 so the due nudges split evenly between two workers; 200 would give one worker
-3 batches of 5). One worker alone first, then two; the rate is the nudges sent over the time
-from the first worker's start to the last one's end.
+due (batch 50 so the due nudges split evenly between two workers; the shipped 1,000 would
+give one worker all of them). One worker alone first, then two; the rate is the nudges sent
+over the time from the first worker's start to the last one's end.
 
 Lost or duplicated: every chat must have received exactly one message at the fake, and every
 due nudge must be `sent` in the database.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.formatting import short_date
 from bot.messages import Button, Reply
@@ -15,8 +19,7 @@ from bot.nudges import (
     PREP,
     THANK_YOU,
 )
-from bot.planner import prefs_for
-from storage.models import Application, Interview, Nudge
+from storage.models import ACTIVE_STATUSES, Application, Interview, Interviewer, Nudge, User
 from storage.repository import Repository
 
 FOLLOW_UP_RESULTS = (
@@ -28,26 +31,119 @@ FOLLOW_UP_RESULTS = (
 _day = short_date
 
 
-def action(nudge: Nudge, verb: str) -> str:
+class UserView(NamedTuple):
+    """What nudges read of a user (a plain row: a batch of thousands is read without the ORM)."""
+
+    id: int
+    platform: str
+    workspace: str
+    external_id: str
+    display_name: str
+    timezone: str
+    nudge_hour: int
+    quiet_start: int | None
+    quiet_end: int | None
+    ghost_after: int
+    paused: bool
+    unreachable: bool
+
+    @classmethod
+    def columns(cls) -> list[InstrumentedAttribute[Any]]:
+        return [getattr(User, name) for name in cls._fields]
+
+
+class NudgeView(NamedTuple):
+    """What a message and the scheduler's checks read of a nudge."""
+
+    id: int
+    user_id: int
+    application_id: int | None
+    interview_id: int | None
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+    @classmethod
+    def columns(cls) -> list[InstrumentedAttribute[Any]]:
+        return [getattr(Nudge, name) for name in cls._fields]
+
+
+class AppView(NamedTuple):
+    id: int
+    user_id: int
+    company: str
+    role: str
+    status: str
+    nudges_stopped: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @classmethod
+    def columns(cls) -> list[InstrumentedAttribute[Any]]:
+        return [getattr(Application, name) for name in cls._fields]
+
+
+class InterviewView(NamedTuple):
+    id: int
+    user_id: int
+    application_id: int
+    starts_at: datetime
+
+    @classmethod
+    def columns(cls) -> list[InstrumentedAttribute[Any]]:
+        return [getattr(Interview, name) for name in cls._fields]
+
+
+class PersonView(NamedTuple):
+    interview_id: int
+    name: str
+    thank_you_state: str
+
+    @classmethod
+    def columns(cls) -> list[InstrumentedAttribute[Any]]:
+        return [getattr(Interviewer, name) for name in cls._fields]
+
+
+@dataclass
+class Facts:
+    """What messages about one user's nudges read, loaded by the caller in bulk (the scheduler
+    reads a whole claimed batch's in a handful of queries): the user, the nudges' applications,
+    their interviews (by id, and the latest per application by start) and the interviewers of
+    each interview, in order; `tz`, the user's time zone. `repo` serves what is rarer (the
+    weekly digest's pipeline)."""
+
+    user: UserView
+    tz: tzinfo
+    apps: dict[int, AppView] = field(default_factory=dict)
+    interviews: dict[int, InterviewView] = field(default_factory=dict)
+    latest: dict[int, InterviewView] = field(default_factory=dict)
+    people: dict[int, list[PersonView]] = field(default_factory=dict)
+    repo: Repository | None = None
+
+    def app(self, application_id: int | None) -> AppView | None:
+        app = self.apps.get(application_id) if application_id is not None else None
+        return app if app is not None and app.user_id == self.user.id else None
+
+
+def action(nudge: NudgeView, verb: str) -> str:
     """Button value for a nudge action; checked against the pressing user on arrival."""
     return f"n:{nudge.id}:{verb}"
 
 
-def _latest(repo: Repository, app: Application | None) -> Interview | None:
-    return repo.latest_interview(app) if app is not None else None
-
-
-def part(repo: Repository, nudge: Nudge, now: datetime,
-         latest: dict[int, Interview] | None = None) -> tuple[str, list[Button]]:
-    """The text and the buttons of one nudge (`latest`: each application's latest interview,
-    when the caller has read them already)."""
-    app = repo.application(nudge.application_id)
+def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Button]]:
+    """The text and the buttons of one nudge."""
+    app = facts.app(nudge.application_id)
     company = app.company if app else ""
-    tz = prefs_for(repo.user).tz
+    tz = facts.tz
     if nudge.kind == THANK_YOU:
-        interview = repo.get(Interview, nudge.interview_id)
-        people = [p.name for p in repo.interviewers(interview) if p.thank_you_state != "sent"] \
-            if interview else []
+        interview = facts.interviews.get(nudge.interview_id) if nudge.interview_id else None
+        if interview is not None and interview.user_id != facts.user.id:
+            interview = None
+        people = [p.name for p in facts.people.get(interview.id, [])
+                  if p.thank_you_state != "sent"] if interview else []
         who = ", ".join(people) or "your interviewers"
         number = int(nudge.payload.get("number", 1))
         if number == 1:
@@ -62,10 +158,10 @@ def part(repo: Repository, nudge: Nudge, now: datetime,
         return text, [Button("Draft letters", f"/thanks {company}"),
                       Button("Done — all sent", action(nudge, "done"))]
     if nudge.kind == FOLLOW_UP:
-        interview = _latest(repo, app) if latest is None or app is None else latest.get(app.id)
+        interview = facts.latest.get(app.id) if app is not None else None
         decision = nudge.payload.get("decision", "")
         held = interview.starts_at.astimezone(tz).date() if interview else None
-        name = repo.user.display_name or "[your name]"
+        name = facts.user.display_name or "[your name]"
         role = app.role if app else ""
         script = (f"“Hello, this is {name}. I interviewed on {_day(held) if held else '…'} for "
                   f"the {role} position. I'm still very interested, and I wanted to ask whether "
@@ -105,7 +201,8 @@ def part(repo: Repository, nudge: Nudge, now: datetime,
         from bot.pipeline import rows
         from bot.turn import Turn
 
-        active = [r for r in rows(Turn(repo, now)) if r.active]
+        assert facts.repo is not None, "the digest reads the whole pipeline: pass a repository"
+        active = [r for r in rows(Turn(facts.repo, now)) if r.active]
         lines = [f"• {r.company}: {r.next_action}" for r in active[:8]]
         text = ("🗓 Your week ahead:\n" + "\n".join(lines) +
                 "\nKeep the search going: one new application this week keeps your options open.")
@@ -113,11 +210,9 @@ def part(repo: Repository, nudge: Nudge, now: datetime,
     raise TypeError(f"no message for nudge kind {nudge.kind!r}")
 
 
-def render(repo: Repository, nudges: list[Nudge], now: datetime) -> Reply:
+def render(facts: Facts, nudges: list[NudgeView], now: datetime) -> Reply:
     """One message for everything due now; snooze and stop offered once per message."""
-    interviews = repo.interviews()  # one query; held, so the parts' lookups hit the session
-    latest = {interview.application_id: interview for interview in interviews}  # by start
-    parts = [part(repo, nudge, now, latest) for nudge in nudges]
+    parts = [part(facts, nudge, now) for nudge in nudges]
     first = nudges[0]
     if len(parts) == 1:
         text, its_own = parts[0]
@@ -129,7 +224,7 @@ def render(repo: Repository, nudges: list[Nudge], now: datetime) -> Reply:
     text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
     buttons: list[Button] = []
     for nudge, (_, own) in zip(nudges, parts, strict=True):
-        app = repo.application(nudge.application_id)
+        app = facts.app(nudge.application_id)
         for button in own:
             label = button.label
             if app is not None and button.value.startswith("n:"):

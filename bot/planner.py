@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +23,7 @@ from bot.nudges import (
     plan_digest,
 )
 from bot.parsing import ParseError, tz_from_name
-from storage.models import Application, Event, Interview, Interviewer, Nudge, User
+from storage.models import Application, Event, Interview, Interviewer, Nudge
 from storage.repository import Repository
 
 CONTACT_EVENT = "contact"
@@ -30,7 +31,22 @@ RESET_EVENTS = ("employer_reply", "keep_checking")
 IN_FLIGHT = ("pending", "snoozed", "claimed")
 
 
-def prefs_for(user: User) -> Prefs:
+class HasPrefs(Protocol):
+    """Where a user's nudge settings are read from: the `User` row, or a plain row of it."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def nudge_hour(self) -> int: ...
+    @property
+    def quiet_start(self) -> int | None: ...
+    @property
+    def quiet_end(self) -> int | None: ...
+    @property
+    def ghost_after(self) -> int: ...
+
+
+def prefs_for(user: HasPrefs) -> Prefs:
     try:
         tz = tz_from_name(user.timezone or "UTC")
     except ParseError:

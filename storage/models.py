@@ -208,6 +208,8 @@ class Event(Base):
 
 
 NUDGE_OPEN_STATES = ("pending", "snoozed")
+# the contact kinds of `bot.nudges`, delivered; written out so SQLite matches the partial index
+CONTACTS_SENT = "kind IN ('check_in', 'follow_up', 'ghost_check') AND sent_at IS NOT NULL"
 
 
 class Nudge(Base):
@@ -226,6 +228,9 @@ class Nudge(Base):
               sqlite_where=text("state = 'claimed'"),
               postgresql_where=text("state = 'claimed'")),
         Index("ix_nudges_user_app", "user_id", "application_id"),
+        # employer contacts the scheduler made, for the weekly gap (`CONTACTS_SENT`)
+        Index("ix_nudges_contacts_sent", "user_id", "application_id", "sent_at", "kind", "id",
+              sqlite_where=text(CONTACTS_SENT), postgresql_where=text(CONTACTS_SENT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

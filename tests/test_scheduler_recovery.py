@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from bot.messages import Reply, UserKey
 from bot.scheduler import Scheduler
 from storage.db import Database
-from storage.models import Nudge
+from storage.models import Nudge, User
 from tests.nudging import Inbox, run_until
 from tests.story import Seeker, make_engine
 
@@ -88,6 +88,76 @@ def test_a_worker_that_comes_back_after_its_claim_was_taken_over_sends_nothing_t
     clock.set(day(23, 18, 7))
     slow.tick()  # the slow one wakes up: its claim is gone, nothing is due
     assert len(inbox.messages) == 1 and slow_inbox.messages == []
+
+
+def test_one_users_unreadable_nudge_holds_back_only_that_users_message(sqlite_url):
+    """A batch is prepared in one transaction; when something in it cannot be rendered (here a
+    nudge kind this version does not know), the batch is prepared again user by user: everyone
+    else's message goes out, the bad nudge waits for later, and nothing is lost."""
+    jane, clock, db = jane_after_an_interview(sqlite_url)
+    sam = Seeker(jane.engine, "sam")
+    sam.says("hello")
+    sam.answers("Sam Lee", "sam@example.com", "London", "9", "21-8")
+    sam.runs("debrief")
+    sam.answers("Initech", "Engineer", "today 10:00", "first", "video", "Bill Lumbergh",
+                *["skip"] * 4, "done", "4", *["skip"] * 5, "in three weeks", "skip", "skip")
+    assert "What happens next" in sam.text, sam.text
+    with db.session() as session:
+        sams = session.scalars(select(Nudge).join(User, User.id == Nudge.user_id).where(
+            Nudge.kind == "thank_you", User.external_id == "sam")).all()
+        assert sams
+        for row in sams:
+            row.kind = "from_a_newer_version"
+    clock.set(MONDAY_1800)
+    scheduler, inbox = worker(db, clock, "w")
+    report = scheduler.tick()
+    assert [m.user.user_id for m in inbox.messages] == ["jane"]
+    assert "Katherine O'Neill" in inbox.messages[0].reply.text
+    assert report.failed == 1 and report.sent == 1
+    with db.session() as session:
+        held = session.scalars(select(Nudge).where(Nudge.kind == "from_a_newer_version",
+                                                   Nudge.last_error == "prepare failed")).all()
+        assert len(held) == 1 and held[0].state == "pending"
+        assert held[0].due_at == MONDAY_1800 + timedelta(minutes=5)
+        held[0].kind = "thank_you"  # the newer version is deployed: it goes out
+    clock.set(MONDAY_1800 + timedelta(minutes=5))
+    scheduler.tick()
+    assert [m.user.user_id for m in inbox.messages] == ["jane", "sam"]
+    assert "Bill Lumbergh" in inbox.messages[1].reply.text
+
+
+def test_a_batch_too_slow_for_its_claim_gives_the_rest_back_and_claims_it_afresh(sqlite_url):
+    """On a slow platform a worker stops sending a batch before its claim could be taken for
+    abandoned, gives the rest back and claims it again: each message goes out once."""
+    jane, clock, db = jane_after_an_interview(sqlite_url)
+    for name in ("sam", "ann", "bob"):
+        seeker = Seeker(jane.engine, name)
+        seeker.says("hello")
+        seeker.answers(name.title(), f"{name}@example.com", "London", "9", "21-8")
+        seeker.runs("debrief")
+        seeker.answers("Initech", "Engineer", "today 10:00", "first", "video", "Bill Lumbergh",
+                       *["skip"] * 4, "done", "4", *["skip"] * 5, "in three weeks", "skip",
+                       "skip")
+    clock.set(MONDAY_1800)
+    inbox = Inbox(clock)
+    claims: list[int] = []
+
+    def slow(user: UserKey, replies: Sequence[Reply]) -> None:
+        time.sleep(0.12)  # past half the claim timeout after one message
+        inbox(user, replies)
+
+    class Counting(Scheduler):
+        def _claim(self, session, now):  # type: ignore[no-untyped-def]
+            rows = super()._claim(session, now)
+            claims.append(len(rows))
+            return rows
+
+    Counting(db, slow, clock, worker_id="slow", claim_timeout=timedelta(seconds=0.2)).tick()
+    assert sorted(m.user.user_id for m in inbox.messages) == ["ann", "bob", "jane", "sam"]
+    assert claims == [4, 3, 2, 1, 0]
+    with db.session() as session:
+        rows = session.scalars(select(Nudge).where(Nudge.state == "sent")).all()
+        assert len(rows) == 4 and {row.attempts for row in rows} == {1}
 
 
 def _blocked_worker(url: str, marker: str) -> None:
