@@ -123,7 +123,7 @@ class Engine:
         (they erased their data this turn), for the adapter's vault to decide."""
         if not values:
             return []
-        if turn.user not in turn.repo.session:
+        if not turn.repo.user_present():
             return None
         return issue_tokens(turn.repo, values, turn.now, known)
 

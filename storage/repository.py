@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from storage.models import (
@@ -66,11 +66,43 @@ class StoredConversation:
 class Repository:
     """Reads and writes one user's data inside the caller's transaction."""
 
-    def __init__(self, session: Session, user: User) -> None:
+    def __init__(self, session: Session, user: User | None = None, *,
+                 user_row: dict[str, Any] | None = None) -> None:
+        """For `user`, or for the user whose row (column -> value) `user_row` is: the ORM
+        object is then built only when a turn asks for it (most steps need only the id)."""
         self.session = session
-        self.user = user
+        self._user = user
+        self._user_row = user_row
+        if user is not None:
+            self.user_id: int = user.id
+        else:
+            assert user_row is not None, "a repository is for a user"
+            self.user_id = user_row["id"]
         self._stored: StoredConversation | None = None  # the conversation row, once read
         self._stored_read = False
+        self._bound: Connection | None = None  # the session's connection, once asked for
+
+    @property
+    def user(self) -> User:
+        """The user's ORM object (built from the row read with the turn, without a query)."""
+        user = self._user
+        if user is None:
+            user = self._user = self._user_object()
+        return user
+
+    def _user_object(self) -> User:
+        loaded = self.session.identity_map.get(identity_key(User, self.user_id))
+        if loaded is not None:
+            return loaded  # type: ignore[no-any-return]
+        assert self._user_row is not None
+        user = User(**self._user_row)
+        make_transient_to_detached(user)  # as if loaded: persistent, nothing to write
+        self.session.add(user)
+        return user
+
+    def user_present(self) -> bool:
+        """False once the user's row was erased in this transaction (its object expunged)."""
+        return self._user is None or self._user in self.session
 
     # ---- the user -------------------------------------------------------------------------
 
@@ -123,7 +155,7 @@ class Repository:
         found: Sequence[Any] | None
         if update is not None and session.get_bind().dialect.name == "postgresql":
             assert now is not None, "an update is recorded with its time"
-            first, *row = session.execute(_FIRST_DELIVERY_USER_AND_CONVERSATION, {
+            first, *row = session.connection().execute(_FIRST_DELIVERY_USER_AND_CONVERSATION, {
                 **where, "update_platform": platform, "update_key": update[:128],
                 "update_at": now}).one()
             if not first:
@@ -134,15 +166,16 @@ class Repository:
                 assert now is not None, "an update is recorded with its time"
                 if not first_delivery(session, platform, update, now):
                     return None
-            found = session.execute(_USER_AND_CONVERSATION, where).first()
+            found = session.connection().execute(_USER_AND_CONVERSATION, where).first()
         if found is None:
             repo = cls.for_key(session, platform, workspace, external_id,
                                display_name=display_name)
             assert repo is not None
             repo._stored_read = True  # a new user has no conversation
             return repo
-        user, flow, step, slots, history, updated_at = found
-        repo = cls(session, user)
+        user_row = dict(zip(_USER_KEYS, found[:len(_USER_KEYS)], strict=True))
+        flow, step, slots, history, updated_at = found[len(_USER_KEYS):]
+        repo = cls(session, user_row=user_row)
         if flow is not None:
             repo._stored = StoredConversation(flow, step, slots, history, updated_at)
         repo._stored_read = True
@@ -156,17 +189,17 @@ class Repository:
         if row is None:
             return None
         owner = row.id if isinstance(row, User) else getattr(row, "user_id", None)
-        return row if owner == self.user.id else None
+        return row if owner == self.user_id else None
 
     # ---- conversation state ---------------------------------------------------------------
 
     def conversation(self) -> ConversationState | None:
-        return self.session.get(ConversationState, self.user.id)
+        return self.session.get(ConversationState, self.user_id)
 
     def stored_conversation(self) -> StoredConversation | None:
         """The conversation as stored (read with the user by `for_turn`, else read now)."""
         if not self._stored_read:
-            found = self._connection().execute(_CONVERSATION, {"owner": self.user.id}).first()
+            found = self._connection().execute(_CONVERSATION, {"owner": self.user_id}).first()
             self._stored = None if found is None else StoredConversation(*found)
             self._stored_read = True
         return self._stored
@@ -188,15 +221,15 @@ class Repository:
             saved = False
         elif read_tokens and connection.dialect.name == "postgresql":
             rows = connection.execute(_SAVE_CONVERSATION_READ_TOKENS, {
-                "owner": self.user.id, "values": _token_values(read_tokens),
+                "owner": self.user_id, "values": _token_values(read_tokens),
                 **{f"new_{name}": value for name, value in values.items()}}).all()
             saved = bool(rows[0].saved)
             known = {row.value: row.token for row in rows if row.value is not None}
         else:
             saved = connection.execute(
-                _UPDATE_CONVERSATION, {"owner": self.user.id, **values}).rowcount > 0
+                _UPDATE_CONVERSATION, {"owner": self.user_id, **values}).rowcount > 0
         if not saved:
-            connection.execute(_INSERT_CONVERSATION, {"user_id": self.user.id, **values})
+            connection.execute(_INSERT_CONVERSATION, {"user_id": self.user_id, **values})
         self._stored, self._stored_read = stored, True
         self._forget_loaded_conversation(expunge=False)
         if known is None:
@@ -205,13 +238,13 @@ class Repository:
 
     def clear_conversation(self) -> None:
         if not self._stored_read or self._stored is not None:  # none stored: nothing to delete
-            self._connection().execute(_DELETE_CONVERSATION, {"owner": self.user.id})
+            self._connection().execute(_DELETE_CONVERSATION, {"owner": self.user_id})
             self._stored, self._stored_read = None, True
         self._forget_loaded_conversation(expunge=True)
 
     def _forget_loaded_conversation(self, *, expunge: bool) -> None:
         """The conversation is written without the ORM: a row the session loaded is stale."""
-        loaded = self.session.identity_map.get(identity_key(ConversationState, self.user.id))
+        loaded = self.session.identity_map.get(identity_key(ConversationState, self.user_id))
         if loaded is None:
             return
         if expunge:
@@ -220,26 +253,29 @@ class Repository:
             self.session.expire(loaded)
 
     def _connection(self) -> Connection:
-        return self.session.connection()
+        bound = self._bound
+        if bound is None or not bound.in_transaction():
+            bound = self._bound = self.session.connection()
+        return bound
 
     # ---- button tokens (issued by bot.buttons) ----------------------------------------------
 
     def known_tokens(self, values: Sequence[str]) -> dict[str, str]:
         """The tokens already issued to this user for these button values: value -> token."""
         return {row.value: row.token for row in self._connection().execute(
-            _KNOWN_TOKENS, {"owner": self.user.id, "values": _token_values(values)})}
+            _KNOWN_TOKENS, {"owner": self.user_id, "values": _token_values(values)})}
 
     def add_tokens(self, tokens: dict[str, str], now: datetime) -> None:
         """Store new tokens (value -> token) for this user, in one statement."""
         if tokens:
             self._connection().execute(_NEW_TOKENS, [
-                {"token": token, "user_id": self.user.id, "value": value, "created_at": now}
+                {"token": token, "user_id": self.user_id, "value": value, "created_at": now}
                 for value, token in tokens.items()])
 
     # ---- applications ---------------------------------------------------------------------
 
     def applications(self, *, active_only: bool = False) -> list[Application]:
-        query = select(Application).where(Application.user_id == self.user.id)
+        query = select(Application).where(Application.user_id == self.user_id)
         if active_only:
             query = query.where(Application.status.in_(ACTIVE_STATUSES))
         return list(self.session.scalars(query.order_by(Application.updated_at.desc())))
@@ -264,7 +300,7 @@ class Repository:
 
     def add_application(self, company: str, role: str, now: datetime) -> Application:
         app = Application(
-            user_id=self.user.id,
+            user_id=self.user_id,
             company=company,
             role=role,
             status="active",
@@ -278,25 +314,25 @@ class Repository:
     # ---- interviews -----------------------------------------------------------------------
 
     def add_interview(self, application: Application, **fields: Any) -> Interview:
-        if application.user_id != self.user.id:
+        if application.user_id != self.user_id:
             raise PermissionError("that application belongs to someone else")
-        interview = Interview(user_id=self.user.id, application_id=application.id, **fields)
+        interview = Interview(user_id=self.user_id, application_id=application.id, **fields)
         self.session.add(interview)
         self.session.flush()
         return interview
 
     def add_interviewer(self, interview: Interview, position: int, **fields: Any) -> Interviewer:
-        if interview.user_id != self.user.id:
+        if interview.user_id != self.user_id:
             raise PermissionError("that interview belongs to someone else")
         person = Interviewer(
-            user_id=self.user.id, interview_id=interview.id, position=position, **fields
+            user_id=self.user_id, interview_id=interview.id, position=position, **fields
         )
         self.session.add(person)
         self.session.flush()
         return person
 
     def interviews(self, application: Application | None = None) -> list[Interview]:
-        query = select(Interview).where(Interview.user_id == self.user.id)
+        query = select(Interview).where(Interview.user_id == self.user_id)
         if application is not None:
             query = query.where(Interview.application_id == application.id)
         return list(self.session.scalars(query.order_by(Interview.starts_at)))
@@ -307,7 +343,7 @@ class Repository:
 
     def interviewers(self, interview: Interview) -> list[Interviewer]:
         query = select(Interviewer).where(
-            Interviewer.user_id == self.user.id, Interviewer.interview_id == interview.id
+            Interviewer.user_id == self.user_id, Interviewer.interview_id == interview.id
         )
         return list(self.session.scalars(query.order_by(Interviewer.position)))
 
@@ -321,7 +357,7 @@ class Repository:
         **data: Any,
     ) -> Event:
         row = Event(
-            user_id=self.user.id,
+            user_id=self.user_id,
             application_id=application.id if application else None,
             kind=kind,
             at=at,
@@ -333,7 +369,7 @@ class Repository:
     def events(
         self, kinds: Sequence[str] | None = None, application: Application | None = None
     ) -> list[Event]:
-        query = select(Event).where(Event.user_id == self.user.id)
+        query = select(Event).where(Event.user_id == self.user_id)
         if kinds is not None:
             query = query.where(Event.kind.in_(list(kinds)))
         if application is not None:
@@ -342,13 +378,13 @@ class Repository:
 
     def count(self, model: type[Base]) -> int:
         column = model.id if model is User else model.user_id  # type: ignore[attr-defined]
-        return int(self.session.scalar(select(func.count()).where(column == self.user.id)) or 0)
+        return int(self.session.scalar(select(func.count()).where(column == self.user_id)) or 0)
 
     # ---- lessons, references, stories (the outcomes issue) ---------------------------------
 
     def add_lesson(self, text: str, at: datetime, application: Application | None = None,
                    source: str = "reflection") -> Lesson:
-        lesson = Lesson(user_id=self.user.id, application_id=application.id if application
+        lesson = Lesson(user_id=self.user_id, application_id=application.id if application
                         else None, source=source, text=text, created_at=at)
         self.session.add(lesson)
         self.session.flush()
@@ -356,24 +392,24 @@ class Repository:
 
     def lessons(self) -> list[Lesson]:
         """The lessons journal, newest first (lessons noted together keep their order)."""
-        query = select(Lesson).where(Lesson.user_id == self.user.id)
+        query = select(Lesson).where(Lesson.user_id == self.user_id)
         return list(self.session.scalars(query.order_by(Lesson.created_at.desc(), Lesson.id)))
 
     def add_reference(self, at: datetime, **fields: Any) -> Reference:
-        reference = Reference(user_id=self.user.id, created_at=at, **fields)
+        reference = Reference(user_id=self.user_id, created_at=at, **fields)
         self.session.add(reference)
         self.session.flush()
         return reference
 
     def references(self) -> list[Reference]:
-        query = select(Reference).where(Reference.user_id == self.user.id)
+        query = select(Reference).where(Reference.user_id == self.user_id)
         return list(self.session.scalars(query.order_by(Reference.created_at, Reference.id)))
 
     def add_story(self, interview: Interview, interviewer_name: str, title: str,
                   at: datetime) -> Story:
-        if interview.user_id != self.user.id:
+        if interview.user_id != self.user_id:
             raise PermissionError("that interview belongs to someone else")
-        story = Story(user_id=self.user.id, interview_id=interview.id,
+        story = Story(user_id=self.user_id, interview_id=interview.id,
                       interviewer_name=interviewer_name, title=title, created_at=at)
         self.session.add(story)
         self.session.flush()
@@ -382,7 +418,7 @@ class Repository:
     def stories(self, application: Application) -> list[Story]:
         """The stories told in this application's interviews, oldest first."""
         query = (select(Story).join(Interview, Story.interview_id == Interview.id)
-                 .where(Story.user_id == self.user.id,
+                 .where(Story.user_id == self.user_id,
                         Interview.application_id == application.id))
         return list(self.session.scalars(query.order_by(Story.created_at, Story.id)))
 
@@ -390,7 +426,7 @@ class Repository:
 
     def offers(self, *, open_only: bool = False) -> list[Offer]:
         """The user's offers, newest first; `open_only`: still to be decided."""
-        query = select(Offer).where(Offer.user_id == self.user.id)
+        query = select(Offer).where(Offer.user_id == self.user_id)
         if open_only:
             query = query.where(Offer.status.in_(OPEN_OFFER_STATUSES))
         return list(self.session.scalars(query.order_by(Offer.received_at.desc(),
@@ -398,16 +434,16 @@ class Repository:
 
     def offer_for(self, application: Application, *, open_only: bool = True) -> Offer | None:
         """The latest (open) offer of one application."""
-        query = select(Offer).where(Offer.user_id == self.user.id,
+        query = select(Offer).where(Offer.user_id == self.user_id,
                                     Offer.application_id == application.id)
         if open_only:
             query = query.where(Offer.status.in_(OPEN_OFFER_STATUSES))
         return self.session.scalars(query.order_by(Offer.id.desc()).limit(1)).first()
 
     def add_offer(self, application: Application, at: datetime) -> Offer:
-        if application.user_id != self.user.id:
+        if application.user_id != self.user_id:
             raise PermissionError("that application belongs to someone else")
-        offer = Offer(user_id=self.user.id, application_id=application.id, received_at=at)
+        offer = Offer(user_id=self.user_id, application_id=application.id, received_at=at)
         self.session.add(offer)
         self.session.flush()
         return offer
@@ -419,11 +455,14 @@ _CONVERSATIONS = table_of(ConversationState)
 _PROCESSED = table_of(ProcessedUpdate)
 _CONVERSATION_COLUMNS = (_CONVERSATIONS.c.flow, _CONVERSATIONS.c.step, _CONVERSATIONS.c.slots,
                          _CONVERSATIONS.c.history, _CONVERSATIONS.c.updated_at)
-_THE_USER = and_(User.platform == bindparam("platform"), User.workspace == bindparam("workspace"),
-                 User.external_id == bindparam("external_id"))
+_USERS = table_of(User)
+_USER_KEYS = tuple(column.key for column in _USERS.c)  # a User's attributes are its columns
+_THE_USER = and_(_USERS.c.platform == bindparam("platform"),
+                 _USERS.c.workspace == bindparam("workspace"),
+                 _USERS.c.external_id == bindparam("external_id"))
 _USER_AND_CONVERSATION = (
-    select(User, *_CONVERSATION_COLUMNS)
-    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == User.id)
+    select(*_USERS.c, *_CONVERSATION_COLUMNS)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
     .where(_THE_USER)
 )
 # PostgreSQL: the platform update recorded by the statement that reads the user (one row:
@@ -438,10 +477,10 @@ _FRESH_UPDATE = (
 )
 _OUTCOME = select(func.count().label("first")).select_from(_FRESH_UPDATE).subquery("outcome")
 _FIRST_DELIVERY_USER_AND_CONVERSATION = (
-    select(_OUTCOME.c.first, User, *_CONVERSATION_COLUMNS)
+    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS)
     .select_from(_OUTCOME)
-    .outerjoin(User, _THE_USER)
-    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == User.id)
+    .outerjoin(_USERS, _THE_USER)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
 )
 _CONVERSATION = select(*_CONVERSATION_COLUMNS).where(
     _CONVERSATIONS.c.user_id == bindparam("owner"))
