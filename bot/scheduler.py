@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, any_, func, literal, or_, select, text, update
@@ -39,6 +39,7 @@ from bot.nudges import (
     CONTACT_GAP,
     CONTACT_KINDS,
     DIGEST,
+    MAX_PER_DAY,
     THANK_YOU,
     Prefs,
     deferred_for_quiet_or_cap,
@@ -330,7 +331,9 @@ class _Batch:
         self.scheduler, self.session, self.now = scheduler, session, now
         self.report = TickReport()
         self.postgres = scheduler.db.is_postgres
-        self.prefs: dict[int, Prefs] = {}
+        self.prefs: dict[tuple[Any, ...], Prefs] = {}
+        self.days: dict[tzinfo, tuple[datetime, datetime]] = {}
+        self.waits: dict[tuple[Prefs, int], datetime | None] = {}
         self.changes: dict[tuple[tuple[str, Any], ...], list[int]] = {}
 
     def among(self, column: InstrumentedAttribute[Any],
@@ -338,10 +341,27 @@ class _Batch:
         return among(column, values, postgres=self.postgres)
 
     def prefs_of(self, user: UserView) -> Prefs:
-        prefs = self.prefs.get(user.id)
+        """The user's preferences (thousands of users share a few sets: each is made once)."""
+        settings = (user.timezone, user.nudge_hour, user.quiet_start, user.quiet_end,
+                    user.ghost_after)
+        prefs = self.prefs.get(settings)
         if prefs is None:
-            prefs = self.prefs[user.id] = prefs_for(user)
+            prefs = self.prefs[settings] = prefs_for(user)
         return prefs
+
+    def day_of(self, prefs: Prefs) -> tuple[datetime, datetime]:
+        """Today in this time zone, as UTC bounds."""
+        bounds = self.days.get(prefs.tz)
+        if bounds is None:
+            bounds = self.days[prefs.tz] = local_day_bounds(self.now, prefs)
+        return bounds
+
+    def wait_until(self, prefs: Prefs, sent_today: int) -> datetime | None:
+        """When a message must wait (quiet hours, the daily cap), or None."""
+        key = (prefs, min(sent_today, MAX_PER_DAY))
+        if key not in self.waits:
+            self.waits[key] = deferred_for_quiet_or_cap(self.now, prefs, sent_today)
+        return self.waits[key]
 
     def repo(self, user: UserView) -> Repository:
         """The user's repository, for what is rarer than a message (re-planning, the digest)."""
@@ -438,7 +458,7 @@ class _Batch:
         outgoing = []
         for user_id, kept in keep.items():
             user = users[user_id]
-            later = deferred_for_quiet_or_cap(now, self.prefs_of(user), sent_today.get(user_id, 0))
+            later = self.wait_until(self.prefs_of(user), sent_today.get(user_id, 0))
             if later is not None:
                 self.change(kept, state="pending", due_at=later, claimed_by=None, claimed_at=None)
                 report.deferred += len(kept)
@@ -494,7 +514,7 @@ class _Batch:
         nudge re-delivered after a snooze overwrites its sent_at)."""
         if not users:
             return {}
-        bounds = {user.id: local_day_bounds(self.now, self.prefs_of(user)) for user in users}
+        bounds = {user.id: self.day_of(self.prefs_of(user)) for user in users}
         earliest = min(start for start, _ in bounds.values())
         latest = max(end for _, end in bounds.values())
         counts: dict[int, int] = {}
