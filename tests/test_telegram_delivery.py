@@ -69,7 +69,8 @@ def test_300_nudges_to_300_chats_arrive_once_each_within_the_flood_limits() -> N
     assert all("Your week ahead" in (m.plain_text or "") for m in sent)
     assert fake.too_many_requests <= 3, fake.rate_limit_hits
     assert fake.retry_after_violations() == []
-    assert elapsed >= 9.5  # 300 at 30/s at most
+    # 30 in any second: the first 30 go at once, the last 30 no sooner than 9 s later
+    assert elapsed >= 9.0
 
 
 def test_concurrent_senders_share_one_bot_wide_limit(sqlite_url: str) -> None:
