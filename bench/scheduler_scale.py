@@ -22,6 +22,7 @@ says so.
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -31,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select, text
 
-from bench.common import Row, database, label, usable_databases
+from bench.common import Row, database, label, median, usable_databases
 from bench.common import table as render_table
 from bench.dataset import NOW, add_nudges, add_people, due_users
 from bot.clock import FixedClock
@@ -65,6 +66,7 @@ class TimedScheduler(Scheduler):
         self.collector = deliver
         self.report = TickReport()
         self.render_seconds = 0.0  # releasing stale claims, then claiming and rendering
+        self.batch_seconds: list[float] = []  # claiming and rendering, each batch
         self.send_seconds = 0.0
         self.rendered = 0  # messages rendered
         self.render_statements = 0
@@ -84,12 +86,14 @@ class TimedScheduler(Scheduler):
         before = self._count()
         started = time.perf_counter()
         outgoing = self.next_batch(NOW, self.report)
-        self.render_seconds += time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        self.render_seconds += elapsed
         self.render_statements += self._count() - before
         if outgoing is None:
             self.done = True
             return
         self.batches += 1
+        self.batch_seconds.append(elapsed)
         self.rendered += len(outgoing)
         if not send:
             return
@@ -117,6 +121,7 @@ class TickResult:
     due: int
     claimed: int
     render_seconds: float  # claiming and rendering every due nudge: the target's figure
+    batch_seconds: list[float]
     render_statements: int
     sent: int  # messages sent (all of them, unless the budget ran out)
     rendered: int  # messages rendered
@@ -157,6 +162,10 @@ def interleaved_ticks(dbs: Sequence[Database], budget: float) -> list[TickResult
     known by then)."""
     counts = [_counts(db) for db in dbs]
     schedulers = [TimedScheduler(db, Collector()) for db in dbs]
+    # what loading and earlier benchmarks of `python -m bench` left in this process must not
+    # weigh on the collector during the ticks (a worker process starts without it)
+    gc.collect()
+    gc.freeze()
     started = time.perf_counter()
     for scheduler in schedulers:
         scheduler.start()
@@ -165,6 +174,7 @@ def interleaved_ticks(dbs: Sequence[Database], budget: float) -> list[TickResult
         for scheduler in schedulers:
             if not scheduler.done:
                 scheduler.one_batch(send=send)
+    gc.unfreeze()
     results = []
     for scheduler, (stored, due) in zip(schedulers, counts, strict=True):
         report = scheduler.report
@@ -178,6 +188,7 @@ def interleaved_ticks(dbs: Sequence[Database], budget: float) -> list[TickResult
             raise RuntimeError(f"only {scheduler.rendered} of {report.claimed} claimed nudges "
                                "made a message: the population does not make deliverable nudges")
         results.append(TickResult(stored, due, report.claimed, scheduler.render_seconds,
+                                  scheduler.batch_seconds,
                                   scheduler.render_statements, report.messages,
                                   scheduler.rendered, scheduler.send_seconds,
                                   scheduler.send_statements))
@@ -248,7 +259,10 @@ def rows_for(result: ScaleResult) -> list[Row]:
         return Row(f"{name}: claim + render {tick.due:,} due, {tick.stored:,} stored",
                    tick.render_ms, tick.render_statements / max(tick.claimed, 1),
                    tick.render_seconds, TICK_TARGET_S, unit=" s",
-                   note=f"{tick.render_statements} statements in all")
+                   note=f"{len(tick.batch_seconds)} batch(es) of ≤ 1,000, "
+                        f"{tick.render_statements} statements in all; a batch: "
+                        f"{median(tick.batch_seconds) * 1000:.0f} ms median, "
+                        f"{max(tick.batch_seconds) * 1000:.0f} ms slowest")
 
     def send_row(tick: TickResult) -> Row:
         how = (f"extrapolated from {tick.sent:,} of {tick.rendered:,} messages"
