@@ -50,7 +50,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.engine import OOPS, TRY_AGAIN  # noqa: E402
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram  # noqa: E402
 from tests.story import ONBOARDING_ANSWERS, Seeker  # noqa: E402
-from tests.telegram_harness import LoopThread, adapter_of, settings_for  # noqa: E402
+from tests.telegram_harness import adapter_of, on_a_loop, settings_for  # noqa: E402
 
 TARGET = 0.8
 LIFTED = 10_000  # sends a second: the limiter runs, never waits
@@ -108,15 +108,8 @@ class EchoBot:
 @contextmanager
 def echo_bot(fake: FakeTelegram) -> Iterator[EchoBot]:
     bot = EchoBot(fake)
-    loop = LoopThread()
-    try:
-        loop.run(bot.start())
-        try:
-            yield bot
-        finally:
-            loop.run(bot.stop())
-    finally:
-        loop.close()
+    with on_a_loop(bot.start, bot.stop):
+        yield bot
 
 
 @contextmanager
@@ -126,15 +119,8 @@ def product_bot(fake: FakeTelegram, url: str) -> Iterator[Runtime]:
     runtime = Runtime(settings_for(fake, url), web=False, worker=True,
                       clock=FixedClock(MONDAY_1130), tick_seconds=3600)
     lifted_limiter(adapter_of(runtime).limiter)
-    loop = LoopThread()
-    try:
-        loop.run(runtime.start())
-        try:
-            yield runtime
-        finally:
-            loop.run(runtime.stop(), timeout=60)
-    finally:
-        loop.close()
+    with on_a_loop(runtime.start, runtime.stop, stop_timeout=60):
+        yield runtime
 
 
 # ---- rounds ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.messages import UserKey
 from storage.db import Database
 from storage.models import ButtonToken
-from storage.repository import Repository, table_of
+from storage.repository import Repository, table_of, token_value
 
 TOKEN_BYTES = 9  # 12 url-safe characters
 
@@ -44,10 +44,10 @@ def issue_tokens(repo: Repository, values: Sequence[str], now: datetime,
         return []
     tokens = dict(repo.known_tokens(values) if known is None else known)
     new = {value: secrets.token_urlsafe(TOKEN_BYTES)
-           for value in dict.fromkeys(v[:500] for v in values) if value not in tokens}
+           for value in dict.fromkeys(map(token_value, values)) if value not in tokens}
     repo.add_tokens(new, now)
     tokens.update(new)
-    return [tokens[v[:500]] for v in values]
+    return [tokens[token_value(v)] for v in values]
 
 
 def redeem(repo: Repository, token: str) -> str | None:

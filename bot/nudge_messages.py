@@ -19,7 +19,10 @@ from bot.nudges import (
     PREP,
     THANK_YOU,
 )
-from storage.models import ACTIVE_STATUSES, Application, Interview, Interviewer, Nudge, User
+from storage.models import (
+    ACTIVE_STATUSES,
+    Base,
+)
 from storage.repository import Repository
 
 FOLLOW_UP_RESULTS = (
@@ -47,9 +50,6 @@ class UserView(NamedTuple):
     paused: bool
     unreachable: bool
 
-    @classmethod
-    def columns(cls) -> list[InstrumentedAttribute[Any]]:
-        return [getattr(User, name) for name in cls._fields]
 
 
 class NudgeView(NamedTuple):
@@ -64,9 +64,6 @@ class NudgeView(NamedTuple):
     due_at: datetime
     payload: dict[str, Any]
 
-    @classmethod
-    def columns(cls) -> list[InstrumentedAttribute[Any]]:
-        return [getattr(Nudge, name) for name in cls._fields]
 
 
 class AppView(NamedTuple):
@@ -81,9 +78,6 @@ class AppView(NamedTuple):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    @classmethod
-    def columns(cls) -> list[InstrumentedAttribute[Any]]:
-        return [getattr(Application, name) for name in cls._fields]
 
 
 class InterviewView(NamedTuple):
@@ -92,9 +86,6 @@ class InterviewView(NamedTuple):
     application_id: int
     starts_at: datetime
 
-    @classmethod
-    def columns(cls) -> list[InstrumentedAttribute[Any]]:
-        return [getattr(Interview, name) for name in cls._fields]
 
 
 class PersonView(NamedTuple):
@@ -102,9 +93,11 @@ class PersonView(NamedTuple):
     name: str
     thank_you_state: str
 
-    @classmethod
-    def columns(cls) -> list[InstrumentedAttribute[Any]]:
-        return [getattr(Interviewer, name) for name in cls._fields]
+
+
+def columns(view: type[tuple[Any, ...]], model: type[Base]) -> list[InstrumentedAttribute[Any]]:
+    """The model's columns a view (one of the named tuples above) reads, in its order."""
+    return [getattr(model, name) for name in view._fields]  # type: ignore[attr-defined]
 
 
 @dataclass

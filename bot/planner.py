@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from bot.nudges import (
     CHECK_IN,
@@ -25,7 +23,7 @@ from bot.nudges import (
 )
 from bot.parsing import ParseError, tz_from_name
 from storage.models import Application, Event, Interview, Interviewer, Nudge
-from storage.repository import Repository
+from storage.repository import Repository, insert_new, table_of
 
 CONTACT_EVENT = "contact"
 RESET_EVENTS = ("employer_reply", "keep_checking")
@@ -172,29 +170,10 @@ def _add(repo: Repository, new: list[Planned], now: datetime) -> None:
     """Insert the planned nudges that have no row yet, in one statement; one planned a moment
     ago by a concurrent re-plan (a worker's) is left as it is (its key is taken)."""
     repo.session.flush()
-    if not new:
-        return
-    connection = repo.session.connection()
-    statement = _INSERT_NEW.get(connection.dialect.name)
-    if statement is None:  # another database: a savepoint around each insert
-        for plan in new:
-            try:
-                with repo.session.begin_nested():
-                    repo.session.add(Nudge(**_row(repo, plan, now)))
-            except IntegrityError:
-                continue
-        return
-    connection.execute(statement, [_row(repo, plan, now) for plan in new])
+    insert_new(repo.session, table_of(Nudge), [_row(repo, plan, now) for plan in new])
 
 
 def _row(repo: Repository, plan: Planned, now: datetime) -> dict[str, Any]:
     return dict(user_id=repo.user.id, application_id=plan.application_id,
                 interview_id=plan.interview_id, kind=plan.kind, key=plan.key,
                 due_at=plan.due_at, state="pending", payload=dict(plan.payload), created_at=now)
-
-
-_INSERT_NEW: dict[str, Insert] = {
-    name: dialect.insert(Nudge.__table__).on_conflict_do_nothing(
-        index_elements=["user_id", "key"])
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}

@@ -33,6 +33,7 @@ from bot.nudge_messages import (
     NudgeView,
     PersonView,
     UserView,
+    columns,
     render,
 )
 from bot.nudges import (
@@ -189,7 +190,7 @@ class Scheduler:
             .where(Nudge.id.in_(due.scalar_subquery()), Nudge.state.in_(("pending", "snoozed")))
             .values(state="claimed", claimed_at=now, claimed_by=self.worker_id,
                     attempts=Nudge.attempts + 1)
-            .returning(*NudgeView.columns())
+            .returning(*columns(NudgeView, Nudge))
             .execution_options(synchronize_session=False))))
 
     # ---- checks and rendering -------------------------------------------------------------
@@ -372,7 +373,7 @@ class _Batch:
     def claimed_rows(self, ids: list[int]) -> list[NudgeView]:
         """Rows claimed earlier (in another transaction) that are still this worker's."""
         return list(map(NudgeView._make, self.session.execute(
-            select(*NudgeView.columns()).where(
+            select(*columns(NudgeView, Nudge)).where(
                 self.among(Nudge.id, ids), Nudge.state == "claimed",
                 Nudge.claimed_by == self.scheduler.worker_id))))
 
@@ -413,11 +414,11 @@ class _Batch:
         for row in sorted(claimed, key=lambda row: (row.due_at, row.user_id, row.id)):
             rows.setdefault(row.user_id, []).append(row)  # users in the order they were due
         users = {user.id: user for user in map(UserView._make, session.execute(
-            select(*UserView.columns()).where(self.among(User.id, rows))))}
+            select(*columns(UserView, User)).where(self.among(User.id, rows))))}
         app_ids = {row.application_id for mine in rows.values() for row in mine
                    if row.application_id is not None}
         apps = {app.id: app for app in map(AppView._make, session.execute(
-            select(*AppView.columns()).where(self.among(Application.id, app_ids))))
+            select(*columns(AppView, Application)).where(self.among(Application.id, app_ids))))
             } if app_ids else {}
 
         keep: dict[int, list[NudgeView]] = {}
@@ -542,7 +543,7 @@ class _Batch:
         people: dict[int, list[PersonView]] = {}
         if app_ids or thanked:
             for interview in map(InterviewView._make, self.session.execute(
-                    select(*InterviewView.columns())
+                    select(*columns(InterviewView, Interview))
                     .where(or_(self.among(Interview.application_id, app_ids),
                                self.among(Interview.id, thanked)))
                     .order_by(Interview.starts_at, Interview.id))):
@@ -550,7 +551,7 @@ class _Batch:
                 latest[interview.application_id] = interview  # by start: the newest wins
         if thanked:
             for person in map(PersonView._make, self.session.execute(
-                    select(*PersonView.columns())
+                    select(*columns(PersonView, Interviewer))
                     .where(self.among(Interviewer.interview_id, thanked))
                     .order_by(Interviewer.position))):
                 people.setdefault(person.interview_id, []).append(person)

@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -519,30 +520,51 @@ def first_delivery(session: Session, platform: str, key: str, now: datetime) -> 
     commits; a concurrent duplicate waits on the key and then sees it taken. One statement:
     `INSERT … ON CONFLICT DO NOTHING`, and a row inserted means the first delivery.
     """
-    connection = session.connection()
     row = {"platform": platform, "key": key[:128], "at": now}
-    statement = _RECORD_UPDATE.get(connection.dialect.name)
+    return insert_new(session, _PROCESSED, [row]) == 1
+
+
+def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows whose keys are free and skip the others (taken a moment ago by a
+    concurrent transaction, or before); how many were inserted. One statement on SQLite and
+    PostgreSQL (`INSERT … ON CONFLICT DO NOTHING`), a savepoint a row elsewhere."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    statement = _insert_new(connection.dialect.name, table)
     if statement is not None:
-        return connection.execute(statement, row).rowcount == 1
-    try:  # another database: a savepoint around a plain insert
-        with session.begin_nested():
-            session.add(ProcessedUpdate(**row))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+        return int(connection.execute(statement, list(rows)).rowcount)
+    inserted = 0
+    for row in rows:
+        try:
+            with session.begin_nested():
+                connection.execute(insert(table), row)
+            inserted += 1
+        except IntegrityError:
+            continue
+    return inserted
 
 
-_RECORD_UPDATE: dict[str, Insert] = {
-    name: dialect.insert(_PROCESSED).on_conflict_do_nothing()
-    .execution_options(preserve_rowcount=True)  # an INSERT's rowcount is kept only when asked
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+@cache  # built once per table: building a statement costs more than running it
+def _insert_new(dialect: str, table: Table) -> Insert | None:
+    statement: Insert
+    if dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing()
+    else:
+        return None
+    return statement.execution_options(preserve_rowcount=True)  # kept only when asked
+
+
+def token_value(value: str) -> str:
+    """A button value as stored with its token (the column holds 500 characters)."""
+    return value[:500]
 
 
 def _token_values(values: Sequence[str]) -> list[str]:
-    """Button values as stored with their tokens: at most 500 characters, each once."""
-    return list(dict.fromkeys(value[:500] for value in values))
+    """Button values as stored with their tokens, each once."""
+    return list(dict.fromkeys(map(token_value, values)))
 
 
 def _fold(text: str) -> str:

@@ -77,13 +77,22 @@ def running(settings: Settings, clock: FixedClock, *, web: bool = False, worker:
     runtime = Runtime(settings, web=web, worker=worker, clock=clock, tick_seconds=3600)
     if per_chat_interval is not None:
         adapter_of(runtime).limiter.per_chat_interval = per_chat_interval
+    with on_a_loop(runtime.start, runtime.stop):
+        yield runtime
+
+
+@contextmanager
+def on_a_loop(start: Callable[[], Coroutine[Any, Any, Any]],
+              stop: Callable[[], Coroutine[Any, Any, Any]], *,
+              stop_timeout: float = 30) -> Iterator[LoopThread]:
+    """`start()` awaited on a fresh loop in a thread, `stop()` on leaving, then the loop closed."""
     loop = LoopThread()
     try:
-        loop.run(runtime.start())
+        loop.run(start())
         try:
-            yield runtime
+            yield loop
         finally:
-            loop.run(runtime.stop())
+            loop.run(stop(), timeout=stop_timeout)
     finally:
         loop.close()
 
