@@ -58,6 +58,16 @@ def text_answer(text: str, turn: Turn) -> str:
     return cleaned
 
 
+def short_text(limit: int, what: str) -> Callable[[str, Turn], str]:
+    """A parser for a text answer of at most `limit` characters (`what` names it)."""
+    def parse(text: str, turn: Turn) -> str:
+        value = text_answer(text, turn)
+        if len(value) > limit:
+            raise ParseError(f"That's long for {what} — please keep it under {limit} characters.")
+        return value
+    return parse
+
+
 @dataclass(frozen=True)
 class Step:
     """One question: its prompt, how to read the answer, and the slot the answer fills."""

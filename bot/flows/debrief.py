@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.flows.base import Flow, Jump, Step, text_answer
+from bot.flows.base import Flow, Jump, Step, short_text
 from bot.messages import Button
 from bot.nudges import business_day_on_or_after
 from bot.parsing import (
@@ -36,17 +36,8 @@ def describe(slots: dict[str, Any]) -> str:
 
 # ---- parsers ------------------------------------------------------------------------------------
 
-def _short(limit: int, what: str) -> Any:
-    def parse(text: str, turn: Turn) -> str:
-        value = text_answer(text, turn)
-        if len(value) > limit:
-            raise ParseError(f"That's long for {what} — please keep it under {limit} characters.")
-        return value
-    return parse
-
-
 def _company(text: str, turn: Turn) -> str:
-    return _short(200, "a company name")(text, turn)
+    return short_text(200, "a company name")(text, turn)
 
 
 def _when(text: str, turn: Turn) -> str:
@@ -65,20 +56,20 @@ def _when(text: str, turn: Turn) -> str:
 
 
 def _round(text: str, turn: Turn) -> str:
-    value = _short(40, "a round")(text, turn).casefold()
+    value = short_text(40, "a round")(text, turn).casefold()
     return {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
             "3rd": "third", "last": "final"}.get(value, value)
 
 
 def _format(text: str, turn: Turn) -> str:
-    value = _short(40, "the format")(text, turn)
+    value = short_text(40, "the format")(text, turn)
     return FORMATS.get(value.casefold(), value)
 
 
 def _interviewer_name(text: str, turn: Turn) -> str:
     if " ".join(text.casefold().split()) in DONE_WORDS:
         return ""
-    name = _short(200, "a name")(text, turn)
+    name = short_text(200, "a name")(text, turn)
     taken = {p["name"].casefold() for p in turn.slots.get("interviewers", [])}
     if name.casefold() in taken:
         raise ParseError(f"You already added {name}. Type another name, or “done”.")
@@ -220,7 +211,7 @@ DEBRIEF = Flow(
     (
         Step("company", _company_prompt, _company, choices=_company_choices,
              on_answer=_on_company, help="The employer's name, e.g. “Acme Corp”."),
-        Step("role", "What's the role?", _short(200, "a role"), choices=_role_choices,
+        Step("role", "What's the role?", short_text(200, "a role"), choices=_role_choices,
              help="The job title, e.g. “Senior Data Analyst”."),
         Step("when", "When was the interview? (e.g. “today 11am”, “yesterday 3pm”, “just now”)",
              _when, choices=(Button("Just now", "now"), Button("Today", "today"),
@@ -238,7 +229,8 @@ DEBRIEF = Flow(
              on_answer=_on_interviewer_name, slot="current_name",
              help="One person at a time. Their business card, the invitation email or "
                   "LinkedIn has the exact spelling."),
-        Step("interviewer_title", lambda t: f"{_current(t)}'s job title?", _short(200, "a title"),
+        Step("interviewer_title", lambda t: f"{_current(t)}'s job title?",
+             short_text(200, "a title"),
              optional=True, slot="current.title", help="e.g. “Head of Data”."),
         Step("interviewer_email", lambda t: f"{_current(t)}'s email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
@@ -248,20 +240,20 @@ DEBRIEF = Flow(
         Step("interviewer_notes",
              lambda t: f"What did you talk about with {_current(t)}? A specific point from your "
                        "conversation, or a personal detail — it makes their letter personal.",
-             _short(1000, "a note"), optional=True, slot="current_notes",
+             short_text(1000, "a note"), optional=True, slot="current_notes",
              on_answer=_on_interviewer_notes),
         Step("rating", "How did it go, from 1 (badly) to 5 (great)?", _rating,
              choices=tuple(Button(str(n), str(n)) for n in range(1, 6)),
              help="Just a number from 1 to 5 — it helps you compare later."),
-        Step("went_well", "What went well?", _short(2000, "this answer"), optional=True),
+        Step("went_well", "What went well?", short_text(2000, "this answer"), optional=True),
         Step("strengths", "Your strongest qualification for this role — the one to stress in "
-                          "your letters?", _short(1000, "this answer"), optional=True),
-        Step("to_improve", "What would you improve next time?", _short(2000, "this answer"),
+                          "your letters?", short_text(1000, "this answer"), optional=True),
+        Step("to_improve", "What would you improve next time?", short_text(2000, "this answer"),
              optional=True),
         Step("questions", "Which questions did they ask, and how did you answer? Anything you'd "
-                          "answer differently?", _short(2000, "this answer"), optional=True),
+                          "answer differently?", short_text(2000, "this answer"), optional=True),
         Step("missed", "Anything you missed or wish you had said? (Your thank-you letter can "
-                       "address it.)", _short(1000, "this answer"), optional=True),
+                       "address it.)", short_text(1000, "this answer"), optional=True),
         Step("decision", "When do they expect to decide? (e.g. “next Friday”, “in two weeks”, "
                          "or “don't know”)", _decision,
              choices=(Button("Don't know", "don't know"),), on_answer=_on_decision,
@@ -271,7 +263,7 @@ DEBRIEF = Flow(
              choices=(Button("0 (this was the last)", "0"), Button("1", "1"), Button("2", "2"),
                       Button("Don't know", "don't know"))),
         Step("news_contact", "Who should you contact for news? (often HR — a name and email)",
-             _short(300, "a contact"), optional=True,
+             short_text(300, "a contact"), optional=True,
              choices=lambda turn: [Button(p["name"], p["name"])
                                    for p in turn.slots.get("interviewers", [])[:3]]),
     ),

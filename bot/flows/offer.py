@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.flows.base import Flow, Jump, Step, text_answer
+from bot.flows.base import Flow, Jump, Step, short_text, text_answer
 from bot.flows.choose import application_step, candidates, preselect
 from bot.formatting import short_date
 from bot.letters import (
@@ -338,16 +338,6 @@ def _employer(text: str, turn: Turn) -> str:
     if len(value) > 200:
         raise ParseError("Please keep the employer's name under 200 characters.")
     return value
-
-
-def _short(limit: int, what: str) -> Any:
-    def parse(text: str, turn: Turn) -> str:
-        value = text_answer(text, turn)
-        if len(value) > limit:
-            raise ParseError(f"That's long for {what} — please keep it under {limit} "
-                             "characters.")
-        return value
-    return parse
 
 
 def _notice_date(text: str, turn: Turn) -> str:
@@ -1054,7 +1044,7 @@ OFFER = Flow(
              help=ARGUMENTS_HELP),
         Step("competing", "Which company made the competing offer? I name it in the letter only "
                           "if you type it — “skip” keeps it unnamed.",
-             _short(200, "a company name"), optional=True,
+             short_text(200, "a company name"), optional=True,
              choices=lambda t: [Button(a.company, a.company)
                                 for a, _ in _other_offers(t, _app(t))[:3]],
              ask_if=lambda t: _chose("negotiate")(t)
@@ -1080,10 +1070,11 @@ OFFER = Flow(
              ask_if=_chose("accept"), on_answer=_on_employer,
              help="The company you work for now — or “not employed”."),
         Step("position", "Your position there, as it should appear in the letter?",
-             _short(200, "a position"), choices=lambda t: _stored_choice(t.user.current_position),
+             short_text(200, "a position"),
+             choices=lambda t: _stored_choice(t.user.current_position),
              ask_if=_resigning, help="Your job title, e.g. “Data Analyst”."),
         Step("manager", "Your manager's name? The letter is addressed to them.",
-             _short(200, "a name"), choices=lambda t: _stored_choice(t.user.manager_name),
+             short_text(200, "a name"), choices=lambda t: _stored_choice(t.user.manager_name),
              ask_if=_resigning, help="Their name as you'd write it in a letter."),
         Step("notice_date", _notice_prompt, _notice_date, optional=True,
              skip_value=None, choices=(Button("Today", "today"), Button("Tomorrow", "tomorrow")),
@@ -1092,7 +1083,7 @@ OFFER = Flow(
         Step("decline_reason", "A short, positive reason for declining — in your words. e.g. "
                                "“I have accepted a role focused on machine learning, where I "
                                "want to grow next”. (“skip” for a neutral one)",
-             _short(300, "a reason"), optional=True, ask_if=_chose("decline"),
+             short_text(300, "a reason"), optional=True, ask_if=_chose("decline"),
              help="Positive and brief: what you chose, not what was wrong with them."),
     ),
     _finish,
