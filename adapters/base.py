@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.messages import Reply, UserKey
-from bot.scheduler import DeliveryError
+from bot.nudges.scheduler import DeliveryError
 
 if TYPE_CHECKING:
     from afterview.http import HttpServer

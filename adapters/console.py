@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.base import Adapter
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Button, Incoming, Reply, UserKey
 
 PLATFORM = "console"

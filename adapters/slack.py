@@ -45,14 +45,14 @@ from adapters.slack_blocks import (
     read_debrief,
     render_reply,
 )
-from bot.buttons import ButtonVault, issue_tokens, redeem
-from bot.engine import Engine
+from bot.conversation.buttons import ButtonVault, issue_tokens, redeem
+from bot.conversation.engine import Engine
+from bot.conversation.turn import Turn
 from bot.messages import TOKEN_PREFIX, Attachment, Incoming, Reply, UserKey
+from bot.nudges.planner import replan
 from bot.parsing import ParseError, tz_from_name
-from bot.pipeline import rows
-from bot.planner import replan
-from bot.records import fmt_date, save_debrief
-from bot.turn import Turn
+from bot.records.debrief import fmt_date, save_debrief
+from bot.records.pipeline import rows
 from storage.repository import Repository, first_delivery
 
 if TYPE_CHECKING:

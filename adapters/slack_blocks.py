@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.messages import Draft, Reply
 from bot.parsing import ParseError, parse_email, parse_phone
-from bot.pipeline import PipelineRow
+from bot.records.pipeline import PipelineRow
 
 SECTION_LIMIT = 3000  # characters of text in a section block
 BLOCKS_PER_MESSAGE = 50
@@ -423,7 +423,7 @@ class DebriefForm:
 
 
 def read_debrief(values: Mapping[str, Any], now: datetime, tz: tzinfo) -> DebriefForm:
-    """Check a submitted debrief modal; the slots are those `bot.records.save_debrief` takes.
+    """Check a submitted debrief modal; the slots are those `bot.records.debrief.save_debrief` takes.
 
     `now` is the current instant and `tz` the user's time zone (dates and times in the form
     are local to the user).

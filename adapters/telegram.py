@@ -49,8 +49,8 @@ from telegram.ext import (
 )
 
 from adapters.base import AsyncAdapter, DeliveryError
-from bot.buttons import ButtonVault
-from bot.engine import Engine
+from bot.conversation.buttons import ButtonVault
+from bot.conversation.engine import Engine
 from bot.messages import TOKEN_PREFIX, Attachment, Button, Draft, Incoming, Reply, UserKey
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ def _database(url: str | None):  # type: ignore[no-untyped-def]
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter, console_user
-    from bot.engine import Engine
+    from bot.conversation.engine import Engine
 
     engine = Engine(_database(args.db), _parse_now(args.now))
     ConsoleAdapter(engine, json_mode=args.json).chat(console_user(args.user))
@@ -43,9 +43,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     from afterview.runtime import build_adapters, delivery_for
     from afterview.settings import Settings
-    from bot.buttons import ButtonVault
-    from bot.engine import Engine
-    from bot.scheduler import Scheduler
+    from bot.conversation.buttons import ButtonVault
+    from bot.conversation.engine import Engine
+    from bot.nudges.scheduler import Scheduler
 
     settings = Settings()
     db = _database(args.db)
@@ -88,8 +88,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from bot.export import ExportFormatError, ImportRefused, import_export, read_export
     from bot.messages import UserKey
+    from bot.outputs.export import ExportFormatError, ImportRefused, import_export, read_export
 
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()

@@ -17,11 +17,11 @@ from adapters.base import Adapter, AsyncAdapter
 from adapters.console import ConsoleAdapter
 from afterview.http import HttpServer
 from afterview.settings import Settings
-from bot.buttons import ButtonVault
 from bot.clock import Clock, SystemClock
-from bot.engine import Engine
+from bot.conversation.buttons import ButtonVault
+from bot.conversation.engine import Engine
 from bot.messages import Reply, UserKey
-from bot.scheduler import Deliver, DeliveryError, Scheduler
+from bot.nudges.scheduler import Deliver, DeliveryError, Scheduler
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class Runtime:
         if self.http is not None:
             await self.http.start()
         if self.worker:
-            from bot.scheduler import start_background
+            from bot.nudges.scheduler import start_background
 
             self._background = start_background(self.scheduler, self.tick_seconds)
 

@@ -164,10 +164,10 @@ def _worker(url: str, api_url: str, name: str, out: str, ready: Any, go: Any) ->
     from adapters.telegram import FloodLimiter, TelegramAdapter, telegram_user
     from afterview.runtime import delivery_for
     from afterview.settings import Settings
-    from bot.buttons import ButtonVault
-    from bot.engine import Engine
+    from bot.conversation.buttons import ButtonVault
+    from bot.conversation.engine import Engine
     from bot.messages import Reply
-    from bot.scheduler import Scheduler
+    from bot.nudges.scheduler import Scheduler
     from tests.fakes.telegram_api import DEFAULT_TOKEN
 
     settings = Settings(_env_file=None,  # type: ignore[call-arg]

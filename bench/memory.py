@@ -56,7 +56,7 @@ def worker(url: str, ticks: int) -> dict[str, float]:
     import afterview.runtime  # noqa: F401 - the worker's imports are part of its footprint
     from bench.scheduler_scale import Collector
     from bot.clock import FixedClock
-    from bot.scheduler import Scheduler
+    from bot.nudges.scheduler import Scheduler
 
     for optional in ("adapters.telegram", "adapters.slack"):  # a worker with platforms on
         with contextlib.suppress(ImportError):

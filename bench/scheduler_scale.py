@@ -37,7 +37,7 @@ from bench.common import table as render_table
 from bench.dataset import NOW, add_nudges, add_people, due_users
 from bot.clock import FixedClock
 from bot.messages import Reply, UserKey
-from bot.scheduler import Scheduler, TickReport
+from bot.nudges.scheduler import Scheduler, TickReport
 from storage.db import Database
 from storage.models import Base, Nudge
 

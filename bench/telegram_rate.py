@@ -47,7 +47,7 @@ from bench.common import Row, database, label, median, usable_databases  # noqa:
 from bench.common import table as render_table  # noqa: E402
 from bench.turn_cost import MONDAY_1130, WENT_WELL, _debrief_until_went_well  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.engine import OOPS, TRY_AGAIN  # noqa: E402
+from bot.conversation.engine import OOPS, TRY_AGAIN  # noqa: E402
 from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegram  # noqa: E402
 from tests.story import ONBOARDING_ANSWERS, Seeker  # noqa: E402
 from tests.telegram_harness import adapter_of, on_a_loop, settings_for  # noqa: E402

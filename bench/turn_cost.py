@@ -34,7 +34,7 @@ from bench.common import (
 )
 from bench.common import table as render_table
 from bot.clock import FixedClock
-from bot.engine import OOPS, TRY_AGAIN, Engine
+from bot.conversation.engine import OOPS, TRY_AGAIN, Engine
 from bot.messages import Incoming, Kind, Reply
 from storage.db import Database
 from storage.models import ConversationState

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.charts import (  # noqa: E402
+from bot.outputs.charts import (  # noqa: E402
     CLOSED,
     DECISION,
     FOLLOW_UP_PLANNED,

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Incoming, Reply, UserKey
-from bot.scheduler import Scheduler
+from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 
 USER = UserKey("console", "local", "crash")

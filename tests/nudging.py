@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import FixedClock
 from bot.messages import Reply, UserKey
-from bot.scheduler import Scheduler
+from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 
 

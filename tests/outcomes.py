@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Draft
 from storage.models import Event, Nudge
 from storage.repository import Repository

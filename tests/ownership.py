@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.buttons import issue_tokens
 from bot.clock import FixedClock
-from bot.engine import Engine
-from bot.planner import replan
+from bot.conversation.buttons import issue_tokens
+from bot.conversation.engine import Engine
+from bot.nudges.planner import replan
 from storage.db import Database
 from storage.models import Base, Event, Lesson, Offer, Reference, Story
 from storage.repository import Repository

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Incoming, Reply, UserKey
 from storage.db import Database
 

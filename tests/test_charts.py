@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot.charts import (
+from bot.outputs.charts import (
     DECISION,
     FOLLOW_UP_PLANNED,
     FOLLOW_UP_SENT,

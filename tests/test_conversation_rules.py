@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from storage.db import Database
 from storage.models import Nudge
 from storage.repository import Repository

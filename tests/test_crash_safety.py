@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.engine import Engine
-from bot.planner import replan
+from bot.conversation.engine import Engine
+from bot.nudges.planner import replan
 from storage.db import Database
 from storage.models import Application, Interview, Interviewer, Nudge, User
 from storage.repository import Repository

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from bot.clock import FixedClock
-from bot.engine import TRY_AGAIN, Engine
+from bot.conversation.engine import TRY_AGAIN, Engine
 from storage.db import Database
 from storage.models import Nudge
 from tests.fakes.tcp_proxy import TcpProxy

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from storage.db import Database
 from storage.models import Application, Event, Interview, Interviewer, Nudge
 from storage.repository import Repository

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import COMMANDS
-from bot.engine import OOPS, TRY_AGAIN, Engine, _clean
-from bot.flows.base import BACK_WORDS, CANCEL_WORDS
+from bot.conversation.commands import COMMANDS
+from bot.conversation.engine import OOPS, TRY_AGAIN, Engine, _clean
+from bot.conversation.flows.base import BACK_WORDS, CANCEL_WORDS
 from bot.messages import Incoming, Reply, UserKey
 from storage.db import Database
 from storage.repository import Repository

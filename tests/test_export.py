@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from afterview.cli import main
-from bot.export import FORMAT, nudge_key
 from bot.messages import Reply
+from bot.outputs.export import FORMAT, nudge_key
 from storage.db import Database
 from storage.models import Base
 from tests.ownership import owned_tables, rows_of, story_copy, user_pk

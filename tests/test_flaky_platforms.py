@@ -37,8 +37,8 @@ from telegram.ext import ApplicationBuilder  # noqa: E402
 
 from bot import metrics  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.nudges import DIGEST  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.nudges.rules import DIGEST  # noqa: E402
+from bot.nudges.scheduler import Scheduler  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Nudge, User  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, Fault  # noqa: E402

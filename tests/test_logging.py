@@ -110,7 +110,7 @@ def test_database_errors_are_logged_without_the_values_of_the_statement(logs, tm
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": name})
     except IntegrityError:
-        logging.getLogger("bot.engine").exception("turn failed")
+        logging.getLogger("bot.conversation.engine").exception("turn failed")
     engine.dispose()
     [line] = _lines(out)
     assert "IntegrityError" in str(line["exception"]) and "O'Neill" not in out.getvalue()

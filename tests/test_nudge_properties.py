@@ -39,11 +39,11 @@ from sqlalchemy import func, select
 from sqlalchemy.pool import QueuePool
 
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.messages import Reply, UserKey
-from bot.nudges import CONTACT_GAP, CONTACT_KINDS, MAX_PER_DAY, in_quiet_hours
-from bot.planner import CONTACT_EVENT, prefs_for, replan
-from bot.scheduler import Scheduler
+from bot.nudges.planner import CONTACT_EVENT, prefs_for, replan
+from bot.nudges.rules import CONTACT_GAP, CONTACT_KINDS, MAX_PER_DAY, in_quiet_hours
+from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 from storage.models import Application, Event, Nudge, User
 from storage.repository import Repository

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.nudges import (
+from bot.nudges.rules import (
     CHECK_IN,
     DIGEST,
     FOLLOW_UP,

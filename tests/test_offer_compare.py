@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.offers import (
+from bot.records.offers import (
     OfferFigures,
     bonus_value,
     checklist,

@@ -17,7 +17,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # before telegram is imported
 import pytest  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
-from bot.engine import Engine  # noqa: E402
+from bot.conversation.engine import Engine  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, iter_texts  # noqa: E402
 from tests.fakes.slack_signing import dm_message_event, event_body, post_signed  # noqa: E402

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.nudges import CONTACT_KINDS
+from bot.nudges.rules import CONTACT_KINDS
 from storage.models import CONTACTS_SENT
 from tests.nudging import scheduler_for
 from tests.test_scheduler_recovery import MONDAY_1800, jane_after_an_interview

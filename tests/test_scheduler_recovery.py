@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.messages import Reply, UserKey
-from bot.scheduler import Scheduler
+from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 from storage.models import Nudge, User
 from tests.nudging import Inbox, run_until

@@ -23,8 +23,8 @@ from sqlalchemy import insert, select
 
 from bot.clock import FixedClock
 from bot.messages import Reply, UserKey
-from bot.nudges import ApplicationFacts, Prefs, plan_application
-from bot.scheduler import Scheduler
+from bot.nudges.rules import ApplicationFacts, Prefs, plan_application
+from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 from storage.models import Application, Interview, Nudge, User
 

@@ -18,7 +18,7 @@ from adapters.slack_blocks import (
     split_text,
 )
 from bot.messages import Button, Reply
-from bot.pipeline import PipelineRow
+from bot.records.pipeline import PipelineRow
 from tests.fakes.slack_signing import date_value, select_value, text_value
 
 NOW = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)

@@ -14,9 +14,9 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.base import DeliveryError
 from adapters.slack import EVENTS_PATH, SlackAdapter, delivery_error, retry_after
 from afterview.http import HttpServer
-from bot.buttons import ButtonVault
 from bot.clock import FixedClock
-from bot.engine import Engine
+from bot.conversation.buttons import ButtonVault
+from bot.conversation.engine import Engine
 from bot.messages import Attachment, Button, Draft, Reply, UserKey
 from storage.db import Database
 from tests.fakes import slack_api

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.buttons import ButtonVault, redeem
+from bot.conversation.buttons import ButtonVault, redeem
 from bot.messages import Incoming, UserKey
 from storage.db import MIGRATIONS, Database
 from storage.models import (

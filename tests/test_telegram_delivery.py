@@ -16,12 +16,12 @@ from sqlalchemy import select  # noqa: E402
 
 from adapters.telegram import FloodLimiter, TelegramAdapter, telegram_user  # noqa: E402
 from afterview.runtime import delivery_for  # noqa: E402
-from bot.buttons import ButtonVault  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.engine import Engine  # noqa: E402
+from bot.conversation.buttons import ButtonVault  # noqa: E402
+from bot.conversation.engine import Engine  # noqa: E402
 from bot.messages import Attachment, Reply  # noqa: E402
-from bot.nudges import DIGEST  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.nudges.rules import DIGEST  # noqa: E402
+from bot.nudges.scheduler import Scheduler  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Nudge, User  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402

@@ -18,7 +18,7 @@ from bot.clock import FixedClock  # noqa: E402
 from bot.letters.facts import InterviewFacts, Person, Sender  # noqa: E402
 from bot.letters.thanks import thank_you  # noqa: E402
 from bot.messages import Reply  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.nudges.scheduler import Scheduler  # noqa: E402
 from storage.models import Application, Nudge  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, SentMessage  # noqa: E402
 from tests.telegram_harness import (  # noqa: E402

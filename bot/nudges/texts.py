@@ -1,0 +1,228 @@
+"""What a nudge says: one message per user, several due nudges merged, with their buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple
+
+from sqlalchemy.orm import InstrumentedAttribute
+
+from bot.formatting import short_date
+from bot.messages import Button, Reply
+from bot.nudges.rules import (
+    CHECK_IN,
+    DIGEST,
+    FOLLOW_UP,
+    GHOST_CHECK,
+    OFFER_DEADLINE,
+    PREP,
+    THANK_YOU,
+)
+from storage.models import (
+    ACTIVE_STATUSES,
+    Base,
+)
+from storage.repository import Repository
+
+FOLLOW_UP_RESULTS = (
+    ("Still deciding", "still_deciding"), ("Second interview", "second"), ("Offer!", "offer"),
+    ("Rejected", "rejected"), ("No answer", "no_answer"),
+)
+
+
+_day = short_date
+
+
+class UserView(NamedTuple):
+    """What nudges read of a user (a plain row: a batch of thousands is read without the ORM)."""
+
+    id: int
+    platform: str
+    workspace: str
+    external_id: str
+    display_name: str
+    timezone: str
+    nudge_hour: int
+    quiet_start: int | None
+    quiet_end: int | None
+    ghost_after: int
+    paused: bool
+    unreachable: bool
+
+
+
+class NudgeView(NamedTuple):
+    """What a message and the scheduler's checks read of a nudge."""
+
+    id: int
+    user_id: int
+    application_id: int | None
+    interview_id: int | None
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+
+class AppView(NamedTuple):
+    id: int
+    user_id: int
+    company: str
+    role: str
+    status: str
+    nudges_stopped: bool
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+
+class InterviewView(NamedTuple):
+    id: int
+    user_id: int
+    application_id: int
+    starts_at: datetime
+
+
+
+class PersonView(NamedTuple):
+    interview_id: int
+    name: str
+    thank_you_state: str
+
+
+
+def columns(view: type[tuple[Any, ...]], model: type[Base]) -> list[InstrumentedAttribute[Any]]:
+    """The model's columns a view (one of the named tuples above) reads, in its order."""
+    return [getattr(model, name) for name in view._fields]  # type: ignore[attr-defined]
+
+
+@dataclass
+class Facts:
+    """What messages about one user's nudges read, loaded by the caller in bulk (the scheduler
+    reads a whole claimed batch's in a handful of queries): the user, the nudges' applications,
+    their interviews (by id, and the latest per application by start) and the interviewers of
+    each interview, in order; `tz`, the user's time zone. `repo` serves what is rarer (the
+    weekly digest's pipeline)."""
+
+    user: UserView
+    tz: tzinfo
+    apps: dict[int, AppView] = field(default_factory=dict)
+    interviews: dict[int, InterviewView] = field(default_factory=dict)
+    latest: dict[int, InterviewView] = field(default_factory=dict)
+    people: dict[int, list[PersonView]] = field(default_factory=dict)
+    repo: Repository | None = None
+
+    def app(self, application_id: int | None) -> AppView | None:
+        app = self.apps.get(application_id) if application_id is not None else None
+        return app if app is not None and app.user_id == self.user.id else None
+
+
+def action(nudge: NudgeView, verb: str) -> str:
+    """Button value for a nudge action; checked against the pressing user on arrival."""
+    return f"n:{nudge.id}:{verb}"
+
+
+def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Button]]:
+    """The text and the buttons of one nudge."""
+    app = facts.app(nudge.application_id)
+    company = app.company if app else ""
+    tz = facts.tz
+    if nudge.kind == THANK_YOU:
+        interview = facts.interviews.get(nudge.interview_id) if nudge.interview_id else None
+        if interview is not None and interview.user_id != facts.user.id:
+            interview = None
+        people = [p.name for p in facts.people.get(interview.id, [])
+                  if p.thank_you_state != "sent"] if interview else []
+        who = ", ".join(people) or "your interviewers"
+        number = int(nudge.payload.get("number", 1))
+        if number == 1:
+            text = (f"✉️ Send your thank-yous today: {company} — a personal letter to {who}. "
+                    "Today, or tomorrow at the latest.")
+        elif number == 2:
+            text = (f"✉️ Still to send: your thank-you letters to {who} at {company}. Today is "
+                    "the day — two minutes each, and I've drafted them.")
+        else:
+            text = (f"✉️ Late is better than never: a short thank-you to {who} at {company} "
+                    "still makes a good impression.")
+        return text, [Button("Draft letters", f"/thanks {company}"),
+                      Button("Done — all sent", action(nudge, "done"))]
+    if nudge.kind == FOLLOW_UP:
+        interview = facts.latest.get(app.id) if app is not None else None
+        decision = nudge.payload.get("decision", "")
+        held = interview.starts_at.astimezone(tz).date() if interview else None
+        name = facts.user.display_name or "[your name]"
+        role = app.role if app else ""
+        script = (f"“Hello, this is {name}. I interviewed on {_day(held) if held else '…'} for "
+                  f"the {role} position. I'm still very interested, and I wanted to ask whether "
+                  "a decision has been made?”")
+        text = (f"⏰ {company} expected to decide by {_day(date.fromisoformat(decision))}. Time "
+                "for a polite follow-up — by email or phone, never unannounced in person.\n"
+                f"Say something like: {script}\nWhat did you hear?")
+        return text, [Button("Draft the email", f"/followup {company}"),
+                      *(Button(label, action(nudge, verb)) for label, verb in FOLLOW_UP_RESULTS)]
+    if nudge.kind == CHECK_IN:
+        number = int(nudge.payload.get("number", 1))
+        text = (f"📅 Weekly check-in with {company} (#{number}): a short, courteous note keeps "
+                "you on their radar. Once a week is persistent; more is pesky.")
+        return text, [Button("Draft the check-in", f"/followup {company}"),
+                      Button("Sent it", action(nudge, "done")),
+                      *(Button(label, action(nudge, verb)) for label, verb in FOLLOW_UP_RESULTS)]
+    if nudge.kind == GHOST_CHECK:
+        unanswered = nudge.payload.get("unanswered", 0)
+        text = (f"🤔 {company} hasn't answered {unanswered} check-ins. It may be time to close "
+                "this one and put your energy where it's welcome — it's not about you.")
+        return text, [Button("Close as no answer", action(nudge, "close")),
+                      Button("Keep checking in", action(nudge, "keep"))]
+    if nudge.kind == OFFER_DEADLINE:
+        deadline = date.fromisoformat(nudge.payload["deadline"])
+        when = nudge.payload.get("when", "soon")
+        text = (f"⏳ Your answer to {company}'s offer is due {when} ({_day(deadline)}). Compare "
+                "it with your target, negotiate if it's short, then reply in writing.")
+        return text, [Button("Open the offer", f"/offer {company}"),
+                      Button("Done", action(nudge, "done"))]
+    if nudge.kind == PREP:
+        at = datetime.fromisoformat(nudge.payload["at"]).astimezone(tz)
+        text = (f"📚 Your next interview at {company} is tomorrow, {_day(at.date())} at "
+                f"{at:%H:%M}. Review your notes from earlier rounds and your prep pack tonight.")
+        return text, [Button("Prep pack", f"/prep {company}"),
+                      Button("Done", action(nudge, "done"))]
+    if nudge.kind == DIGEST:
+        from bot.conversation.turn import Turn
+        from bot.records.pipeline import rows
+
+        assert facts.repo is not None, "the digest reads the whole pipeline: pass a repository"
+        active = [r for r in rows(Turn(facts.repo, now)) if r.active]
+        lines = [f"• {r.company}: {r.next_action}" for r in active[:8]]
+        text = ("🗓 Your week ahead:\n" + "\n".join(lines) +
+                "\nKeep the search going: one new application this week keeps your options open.")
+        return text, [Button("My pipeline", "/status")]
+    raise TypeError(f"no message for nudge kind {nudge.kind!r}")
+
+
+def render(facts: Facts, nudges: list[NudgeView], now: datetime) -> Reply:
+    """One message for everything due now; snooze and stop offered once per message."""
+    parts = [part(facts, nudge, now) for nudge in nudges]
+    first = nudges[0]
+    if len(parts) == 1:
+        text, its_own = parts[0]
+        extra = [Button("Later today", action(first, "later")),
+                 Button("Tomorrow", action(first, "tomorrow"))]
+        if first.application_id is not None:
+            extra.append(Button("Stop for this application", action(first, "stop")))
+        return Reply(text, tuple(its_own + extra))
+    text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
+    buttons: list[Button] = []
+    for nudge, (_, own) in zip(nudges, parts, strict=True):
+        app = facts.app(nudge.application_id)
+        for button in own:
+            label = button.label
+            if app is not None and button.value.startswith("n:"):
+                label = f"{app.company}: {label}"
+            if all(b.value != button.value for b in buttons):
+                buttons.append(Button(label, button.value))
+    buttons.append(Button("Snooze all till tomorrow", action(first, "tomorrow_all")))
+    return Reply(text, tuple(buttons))

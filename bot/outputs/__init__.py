@@ -1,0 +1,1 @@
+"""What the records become outside the chat: charts, a calendar (.ics), and export/import."""

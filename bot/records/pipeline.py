@@ -1,0 +1,84 @@
+"""The pipeline: each application's stage and the next thing to do, for `status` and App Home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta, tzinfo
+
+from bot.conversation.turn import Turn
+from storage.models import Application, Interview, Interviewer
+
+STAGES = {
+    "active": "interviewing", "second_round": "later rounds", "offer": "offer received",
+    "accepted": "offer accepted", "declined": "offer declined", "rejected": "not selected",
+    "withdrawn": "withdrawn", "ghosted": "no answer — closed", "closed": "closed",
+}
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    application_id: int
+    company: str
+    role: str
+    stage: str
+    next_action: str
+    due: date | None
+    pending_thanks: tuple[str, ...]
+    active: bool
+
+
+def next_action(
+    app: Application, interviews: list[Interview], people: list[Interviewer], today: date,
+    tz: tzinfo = UTC,
+) -> tuple[str, date | None]:
+    """What the user should do next for this application, and by when (pure)."""
+    if not app.is_active:
+        return STAGES.get(app.status, app.status), None
+    if app.status == "offer":
+        return "decide on the offer (see “offer”)", None
+    last = interviews[-1] if interviews else None
+    pending = [p.name for p in people if last and p.interview_id == last.id
+               and p.thank_you_state != "sent"]
+    if pending:  # the same day, at the latest the next day
+        held = last.starts_at.astimezone(tz).date() if last else today
+        return "send thank-you letters to " + ", ".join(pending), held + timedelta(days=1)
+    if last and last.decision_expected:
+        if last.decision_expected >= today:
+            return "wait for their decision — keep your search going", last.decision_expected
+        return "follow up: their decision date has passed", last.decision_expected
+    return "keep your search going", None
+
+
+def rows(turn: Turn) -> list[PipelineRow]:
+    repo = turn.repo
+    result = []
+    today = turn.local_now.date()
+    for app in repo.applications():
+        interviews = repo.interviews(app)
+        people = [p for i in interviews for p in repo.interviewers(i)]
+        action, due = next_action(app, interviews, people, today, turn.tz)
+        last = interviews[-1] if interviews else None
+        pending = tuple(p.name for p in people if last and p.interview_id == last.id
+                        and p.thank_you_state != "sent")
+        result.append(PipelineRow(app.id, app.company, app.role, STAGES.get(app.status, app.status),
+                                  action, due, pending, app.is_active))
+    result.sort(key=lambda r: (not r.active, r.due or date.max))
+    return result
+
+
+def status_text(turn: Turn) -> str:
+    table = rows(turn)
+    if not table:
+        return ("Your pipeline is empty. Had an interview? Type “debrief” and we'll record it "
+                "together.")
+    active = [r for r in table if r.active]
+    closed = [r for r in table if not r.active]
+    lines = [f"Your pipeline — {len(active)} active application{'s' if len(active) != 1 else ''}:"]
+    for r in active:
+        due = f" (by {r.due:%a} {r.due.day} {r.due:%b})" if r.due else ""
+        lines.append(f"• {r.company} — {r.role or 'role not noted'}: {r.stage}. "
+                     f"Next: {r.next_action}{due}.")
+    if closed:
+        lines.append("")
+        lines.append("Closed: " + "; ".join(f"{r.company} ({r.stage})" for r in closed))
+    return "\n".join(lines)
