@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
-from bot.conversation import nudge_actions
+from bot.conversation import news, nudge_actions
 from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
@@ -20,7 +20,6 @@ from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
 from bot.conversation.turn import Turn
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
-from bot.understanding import intents
 from storage.db import Database
 from storage.repository import Repository
 
@@ -153,6 +152,8 @@ class Engine:
             self.command(turn, word, args)
         elif value.startswith("n:"):
             nudge_actions.press(self, turn, value)
+        elif value.startswith(news.PREFIX):
+            news.press(self, turn, value)
         elif value.startswith("flow:"):
             self._flow_choice(turn, value[5:])
         elif turn.state is not None:
@@ -178,18 +179,13 @@ class Engine:
             return
         if turn.user.onboarded or turn.repo.applications():
             # a sentence is read as a sentence first ("offer from Acme" is not `offer`)
-            for understand in UNDERSTANDERS:
-                if understand(self.runner, turn, stripped):
-                    return
+            news.act(self, turn, news.meaning_of(turn, stripped, tuple(COMMANDS)))
+            return
         if word.casefold() in COMMANDS:
             self.command(turn, word, args.strip())
             return
-        if not turn.user.onboarded and not turn.repo.applications():
-            turn.say(GREETING)
-            self.runner.start(turn, "onboarding")
-            return
-        turn.say("I didn't catch that. " + help_text(),
-                 [Button("Record an interview", "/debrief"), Button("My pipeline", "/status")])
+        turn.say(GREETING)
+        self.runner.start(turn, "onboarding")
 
     def _answer(self, turn: Turn, text: str) -> None:
         state = turn.state
@@ -213,7 +209,20 @@ class Engine:
                 word in NEVER_ANSWERS or not self.runner.accepts(turn, text)):
             self.command(turn, word, "")  # a command word that can't be the answer
             return
+        if self._mid_flow(turn, text):
+            return
         self.runner.answer(turn, text)
+
+    def _mid_flow(self, turn: Turn, text: str) -> bool:
+        """Inside a flow: a command word with arguments ("offer Initech", "lessons …") or a
+        news sentence ("Globex said no") — nothing typed so far is lost either way."""
+        first, _, rest = text.strip().partition(" ")
+        command = COMMANDS.get(first.casefold())
+        if command is not None and rest.strip() and not is_keyword(first.casefold()) and (
+                command.flow is None or turn.repo.find_application(rest.strip()) is not None):
+            self.command(turn, first, rest.strip())
+            return True
+        return len(text.split()) >= 3 and news.news_in_flow(self, turn, text, tuple(COMMANDS))
 
     def _flow_choice(self, turn: Turn, choice: str) -> None:
         if turn.state is None:
@@ -224,9 +233,10 @@ class Engine:
             self.runner.ask(turn)
         elif choice == "restart":
             self.runner.start(turn, turn.state.flow, turn.state.slots.get(PRESET) or {})
-        elif choice.startswith("drop:") and choice[5:].casefold() in COMMANDS:
+        elif choice.startswith("drop:") and choice[5:].split(" ")[0].casefold() in COMMANDS:
             turn.state = None
-            self.command(turn, choice[5:], "")
+            word, _, args = choice[5:].partition(" ")
+            self.command(turn, word, args)
         else:
             turn.say("That button isn't valid here — let's carry on.")
             self.runner.ask(turn)
@@ -255,7 +265,7 @@ class Engine:
                        f"Continue, or drop it and {command.summary}?"),
                     [Button("Continue", "flow:continue"),
                      Button("Start a new one" if again else "Drop it",
-                            f"flow:drop:{command.word}")],
+                            f"flow:drop:{command.word} {args}".strip())],
                 )
                 return
             if command.word == "start" and not turn.user.onboarded:
@@ -269,10 +279,6 @@ class Engine:
             turn.say("(We're still " + FLOWS[turn.state.flow].describe(turn.state.slots)
                      + " — here's where we were.)")
             self.runner.ask(turn)
-
-
-Understander = Callable[[Runner, Turn, str], bool]
-UNDERSTANDERS: list[Understander] = [intents.understand]
 
 
 def _clean(text: str) -> str:

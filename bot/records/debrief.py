@@ -107,5 +107,7 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
                      "— a plan B takes the pressure off. If you hear nothing by then, I'll help "
                      "you follow up.")
     buttons = [Button("Draft thank-you letters", "/thanks")] if people else []
+    if slots.get("_quick"):  # the quick path: the rest of the debrief is offered, never required
+        buttons.append(Button("Add details", f"u:details:{interview.id}"))
     buttons.append(Button("See my pipeline", "/status"))
     turn.say("\n".join(lines), buttons)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
+from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
 from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
@@ -123,6 +124,9 @@ def _on_company(turn: Turn, company: str) -> None:
 
 
 def _on_interviewer_name(turn: Turn, name: str) -> None:
+    if name and is_quick(turn):
+        quick_names(turn, name)
+        return
     if not name:
         turn.slots.pop("current", None)
         raise Jump("rating")
@@ -178,6 +182,9 @@ def _round_choices(turn: Turn) -> list[Button]:
 
 def _interviewer_prompt(turn: Turn) -> str:
     people = turn.slots.get("interviewers", [])
+    if not people and is_quick(turn):
+        return ("Who interviewed you? Their names, separated by commas — spelled as on their "
+                "email, e.g. “Jane Smith (Head of Data), Bob Lee”.")
     if not people:
         return ("Who interviewed you? Type one name at a time, spelled exactly as on their "
                 "business card or email — names matter in a thank-you letter. "
@@ -206,7 +213,7 @@ def _finish(turn: Turn, slots: dict[str, Any]) -> None:
     save_debrief(turn, slots)
 
 
-DEBRIEF = Flow(
+DEBRIEF = quick_aware(Flow(
     "debrief",
     (
         Step("company", _company_prompt, _company, choices=_company_choices,
@@ -271,7 +278,7 @@ DEBRIEF = Flow(
     describe=describe,
     on_cancel="Cancelled — nothing from this debrief was saved. Start again any time with "
               "“debrief”.",
-)
+))
 
 
 def application_label(app: Application) -> str:

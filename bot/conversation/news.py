@@ -1,0 +1,304 @@
+"""Acting on what a message means (bot.understanding answers, this module acts): small talk,
+questions and hopes are answered; news that changes stored facts is confirmed with one tap
+first ("Record that Acme Corp turned you down? Yes / No"); several possible applications are
+asked about with buttons; a company we don't know is offered as a new record.
+
+Confirmation buttons carry the news: `u:<y|c|n>:<intent>:<application id>:<detail>` — y stores
+it, c asks for the confirmation (after picking one of several applications), n changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.conversation import smalltalk
+from bot.conversation.debrief_sentence import start_debrief
+from bot.conversation.news_events import EVENT_INTENTS, Engine, confirm_text, store
+from bot.conversation.turn import Turn
+from bot.messages import Button
+from bot.understanding.matcher import understand
+from bot.understanding.meaning import (
+    COMMAND,
+    EVENT,
+    NOT_EVENT,
+    QUESTION,
+    REQUEST,
+    SMALLTALK,
+    UNKNOWN,
+    Known,
+    KnownApplication,
+    Meaning,
+)
+from storage.models import Application
+
+PREFIX = "u:"
+
+
+def known_for(turn: Turn, commands: tuple[str, ...]) -> Known:
+    apps = tuple(KnownApplication(a.id, a.company, a.role or "", a.is_active)
+                 for a in turn.repo.applications())
+    return Known(apps, commands)
+
+
+def meaning_of(turn: Turn, text: str, commands: tuple[str, ...]) -> Meaning:
+    """The one question to the understanding: what does this message mean for this user?"""
+    return understand(text, known_for(turn, commands), turn.now, turn.tz)
+
+
+def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
+    """Do what the message means (outside a flow)."""
+    kind = meaning.kind
+    if kind == SMALLTALK:
+        smalltalk.small_talk(turn, meaning)
+    elif kind == COMMAND:
+        if meaning.suggestions:
+            turn.say(f"(Reading that as “{meaning.command}”.)")
+        engine.command(turn, meaning.command, meaning.args if meaning.suggestions else "")
+    elif kind == UNKNOWN:
+        smalltalk.unknown(turn, meaning)
+    elif kind == NOT_EVENT:
+        smalltalk.not_an_event(turn, meaning, _one_app(turn, meaning))
+    elif kind == QUESTION:
+        _question(engine, turn, meaning)
+    elif kind == REQUEST:
+        _request(engine, turn, meaning)
+    elif meaning.intent == "debrief":
+        start_debrief(engine.runner, turn, meaning)
+    elif meaning.intent == "no_news":
+        _about(turn, meaning, _no_news)
+    elif kind == EVENT:
+        _event(turn, meaning)
+    else:
+        smalltalk.unknown(turn, meaning)
+
+
+# ---- which application ------------------------------------------------------------------------
+
+def _one_app(turn: Turn, meaning: Meaning) -> Application | None:
+    if meaning.company.one is not None:
+        return turn.repo.application(meaning.company.one)
+    return None
+
+
+def _choices(turn: Turn, meaning: Meaning) -> list[Application]:
+    """The applications the message may be about, best first."""
+    if meaning.company.candidates:
+        apps = [turn.repo.application(i) for i in meaning.company.candidates]
+        return [a for a in apps if a is not None]
+    if meaning.company.said:
+        return []
+    active = turn.repo.applications(active_only=True)
+    if len(active) > 1 and turn.user.last_application_id in {a.id for a in active}:
+        return sorted(active, key=lambda a: a.id != turn.user.last_application_id)
+    return active
+
+
+def _about(turn: Turn, meaning: Meaning, then) -> None:  # type: ignore[no-untyped-def]
+    apps = _choices(turn, meaning)
+    if len(apps) == 1 or (apps and not meaning.company.said and not meaning.company.ambiguous
+                          and meaning.intent == "no_news" and len(apps) == 1):
+        then(turn, apps[0], meaning)
+        return
+    if not apps:
+        _unknown_company(turn, meaning)
+        return
+    turn.say("Which application do you mean?",
+             [Button(_label(a), f"{PREFIX}c:{meaning.intent}:{a.id}:{_detail(meaning)}")
+              for a in apps[:4]] + [Button("Neither", f"{PREFIX}n")])
+
+
+def _label(app: Application) -> str:
+    closed = "" if app.is_active else " (closed)"
+    return f"{app.company} — {app.role}{closed}" if app.role else f"{app.company}{closed}"
+
+
+def _unknown_company(turn: Turn, meaning: Meaning) -> None:
+    company = meaning.company.said
+    if not company:
+        turn.say("You don't have any applications with me yet. Had an interview? Let's record "
+                 "it first.", [Button("Record an interview", "/debrief")])
+        return
+    turn.say(f"I don't have an application at {company} yet. Shall I record it? A quick debrief "
+             "of your interview there comes first.",
+             [Button(f"Yes, record {company[:40]}", f"/debrief {company[:60]}"),
+              Button("No", "/status")])
+
+
+# ---- news that changes stored facts: confirmed first ---------------------------------------------
+
+def _detail(meaning: Meaning) -> str:
+    """What the news carries besides the application, for the confirmation button."""
+    intent = meaning.intent
+    if intent == "offer":
+        return f"{meaning.salary}|{meaning.bonus}"
+    if intent == "later_round":
+        when = meaning.at.isoformat() if meaning.at else (
+            meaning.day.isoformat() if meaning.day else "")
+        return f"{meaning.round}|{when}"
+    if intent == "delay":
+        return meaning.day.isoformat() if meaning.day else ""
+    if intent == "thanks_sent":
+        return "*" if meaning.everyone else (meaning.people[0].name if meaning.people else "")
+    return ""
+
+
+def _event(turn: Turn, meaning: Meaning) -> None:
+    if meaning.intent == "thanks_sent" and not meaning.company.candidates \
+            and meaning.people and not meaning.company.said:
+        from bot.conversation.news_events import person_app
+
+        app = person_app(turn, meaning.people[0].name)
+        if app is None:
+            return  # person_app said who it couldn't find
+        meaning = replace(meaning, company=replace(meaning.company, candidates=(app.id,)))
+    _about(turn, meaning, _confirm)
+
+
+def _confirm(turn: Turn, app: Application, meaning: Meaning) -> None:
+    detail = _detail(meaning)
+    ask_confirm(turn, meaning.intent, app, detail)
+
+
+def ask_confirm(turn: Turn, intent: str, app: Application, detail: str) -> None:
+    text = confirm_text(turn, intent, app, detail)
+    if text is None:
+        return  # confirm_text explained why there is nothing to record
+    turn.say(text, [Button("Yes", f"{PREFIX}y:{intent}:{app.id}:{detail}"),
+                    Button("No", f"{PREFIX}n")])
+
+
+def press(engine: Engine, turn: Turn, value: str) -> None:
+    """A tap on a confirmation or a which-application button."""
+    parts = value[len(PREFIX):].split(":", 3)
+    verb = parts[0]
+    if verb == "n":
+        turn.say("Okay — nothing changed.")
+        _back_to_flow(engine, turn)
+        return
+    if verb == "answer":
+        _use_as_answer(engine, turn)
+        return
+    if verb == "keep":
+        _back_to_flow(engine, turn)
+        return
+    if verb == "details":
+        _details(engine, turn, parts[1] if len(parts) > 1 else "")
+        return
+    if len(parts) != 4 or parts[1] not in (*EVENT_INTENTS, "no_news") or not parts[2].isdigit():
+        turn.say("That button isn't valid anymore — nothing changed.")
+        return
+    intent, app = parts[1], turn.repo.application(int(parts[2]))
+    if app is None:
+        turn.say("That application isn't there anymore — nothing changed. Type “status” to "
+                 "see yours.")
+        return
+    if intent == "no_news":
+        _no_news(turn, app, None)
+        return
+    if verb == "c":
+        ask_confirm(turn, intent, app, parts[3])
+        return
+    if turn.state is not None and intent in ("rejection", "offer", "later_round"):
+        turn.state = None  # the user chose to leave the flow for this news
+    store(engine.runner, turn, intent, app, parts[3])
+    if turn.state is not None and not turn.replies[-1].buttons:
+        engine.runner.ask(turn)
+
+
+def _details(engine: Engine, turn: Turn, interview_id: str) -> None:
+    if turn.state is not None:
+        turn.say("Let's finish what we're doing first — the details can wait.")
+        engine.runner.ask(turn)
+        return
+    if not interview_id.isdigit():
+        turn.say("That button isn't valid anymore — nothing changed.")
+        return
+    engine.runner.start(turn, "details", {"interview_id": int(interview_id)})
+
+
+def _back_to_flow(engine: Engine, turn: Turn) -> None:
+    if turn.state is not None:
+        turn.state.slots.pop("_news_text", None)
+        engine.runner.ask(turn)
+
+
+def _use_as_answer(engine: Engine, turn: Turn) -> None:
+    if turn.state is None:
+        turn.say("That conversation has already ended — nothing changed.")
+        return
+    text = turn.state.slots.pop("_news_text", "")
+    if not text:
+        engine.runner.ask(turn)
+        return
+    engine.runner.answer(turn, text)
+
+
+# ---- inside a flow -------------------------------------------------------------------------------
+
+def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...]) -> bool:
+    """A news sentence typed in the middle of a flow: say what it sounded like and let the user
+    choose — record it, or use the text as the answer to the question. True when asked."""
+    state = turn.state
+    assert state is not None
+    meaning = meaning_of(turn, text, commands)
+    if meaning.kind != EVENT or not meaning.company.candidates or meaning.company.ambiguous:
+        return False
+    app = turn.repo.application(meaning.company.one)
+    if app is None or (state.slots.get("application_id") == app.id and state.flow in (
+            "rejection", "offer", "second_round", "outcome", "followup")):
+        return False
+    detail = _detail(meaning)
+    summary = confirm_text(turn, meaning.intent, app, detail, quiet=True)
+    if summary is None:
+        return False
+    state.slots["_news_text"] = text
+    leaves = meaning.intent in ("rejection", "offer", "later_round")
+    from bot.conversation.flows.registry import FLOWS
+
+    doing = FLOWS[state.flow].describe(state.slots)
+    turn.say(f"That sounds like news — {summary[0].lower()}{summary[1:]}"
+             + (f"\n(Recording it leaves what we were doing: {doing}.)" if leaves else ""),
+             [Button("Yes, record it", f"{PREFIX}y:{meaning.intent}:{app.id}:{detail}"),
+              Button("No, it's my answer", f"{PREFIX}answer"),
+              Button("Carry on", f"{PREFIX}keep")])
+    return True
+
+
+# ---- questions and requests ---------------------------------------------------------------------
+
+def _question(engine: Engine, turn: Turn, meaning: Meaning) -> None:
+    if meaning.intent == "question_status":
+        engine.command(turn, "status", "")
+    elif meaning.intent == "question_followup":
+        _about(turn, meaning, _no_news)
+    else:
+        table = [r for r in _rows(turn) if r.active]
+        if not table:
+            turn.say("Nothing waiting on you right now. Had an interview? Let's record it — "
+                     "the thank-you letters come next.", smalltalk.likely_actions(turn))
+            return
+        lines = ["Here's what I'd do next:"]
+        for row in table[:5]:
+            due = f" (by {smalltalk.short_date(row.due)})" if row.due else ""
+            lines.append(f"• {row.company}: {row.next_action}{due}")
+        turn.say("\n".join(lines), smalltalk.likely_actions(turn, 3))
+
+
+def _rows(turn: Turn):  # type: ignore[no-untyped-def]
+    from bot.records.pipeline import rows
+
+    return rows(turn) if turn.repo.applications() else []
+
+
+def _no_news(turn: Turn, app: Application, meaning: Meaning | None) -> None:
+    text, buttons = smalltalk.waiting_advice(turn, app)
+    turn.say(text, buttons)
+
+
+def _request(engine: Engine, turn: Turn, meaning: Meaning) -> None:
+    from bot.conversation.news_events import snooze, stop_reminders
+
+    if meaning.intent == "snooze":
+        snooze(engine, turn, meaning.snooze)
+    else:
+        stop_reminders(engine, turn, _one_app(turn, meaning))
