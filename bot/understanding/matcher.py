@@ -21,7 +21,9 @@ from bot.understanding.companies import PLACEHOLDER, find_company, find_role, fo
 from bot.understanding.meaning import (
     COMMAND,
     EVENT,
+    FLOW,
     NOT_EVENT,
+    SMALLTALK,
     UNKNOWN,
     CompanyRef,
     Known,
@@ -56,12 +58,13 @@ class Phrasings:
     filler: frozenset[str]
     suffixes: frozenset[str]
     role_words: frozenset[str]
+    breaks: frozenset[str]  # words that end a company name ("on", "next", "friday"…)
     common: frozenset[str]  # words of the phrasings: never mistaken for a company
     slots: dict[str, re.Pattern[str]]
 
 
 def _company_gap() -> str:
-    return rf"(?P<co>{PLACEHOLDER}|[a-z0-9][a-z0-9&.-]*(?: [a-z0-9][a-z0-9&.-]*){{0,2}}?)"
+    return rf"(?P<co>{PLACEHOLDER}|[a-z0-9][a-z0-9&.-]*(?: [a-z0-9][a-z0-9&.-]*){{0,2}})"
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +78,11 @@ def phrasings(path: Path = PHRASINGS) -> Phrasings:
             words.update(re.findall(r"[a-z]{3,}", raw))
             patterns.append(re.compile(raw.replace("{co}", _company_gap())))
         intents.append(Intent(entry["name"], entry["kind"], tuple(patterns)))
+    for name in ("not_company", "company_filler", "company_suffixes", "role_words",
+                 "name_breaks"):
+        odd = [word for word in data[name] if not isinstance(word, str)]
+        if odd:  # YAML reads a bare on/off/yes/no as true/false: quote them
+            raise ValueError(f"phrasings.yaml: {name} has non-words {odd} (quote them)")
     filler = frozenset(data["company_filler"])
     not_company = frozenset(data["not_company"])
     words.update(filler, not_company, {"months", "weeks", "days", "week", "today", "tomorrow"})
@@ -85,6 +93,7 @@ def phrasings(path: Path = PHRASINGS) -> Phrasings:
         filler=filler,
         suffixes=frozenset(str(s).replace(".", "") for s in data["company_suffixes"]),
         role_words=frozenset(data["role_words"]),
+        breaks=frozenset(data["name_breaks"]),
         common=frozenset(words),
         slots={name: re.compile(pattern, re.IGNORECASE)
                for name, pattern in data["slots"].items()},
@@ -99,6 +108,8 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
     raw = _visible(text)
     if len(text) > MAX_TEXT:
         return Meaning("too_long", UNKNOWN, raw[:200])
+    if raw and set(raw) <= set("? "):
+        return Meaning("menu", SMALLTALK, raw)
     if not re.search(r"[^\W\d_]", raw):
         return Meaning("no_words", UNKNOWN, raw)
     if _foreign(raw):
@@ -121,25 +132,38 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
     if intent.kind == NOT_EVENT:
         return replace(meaning, topic=_topic(line, book))
     if intent.name in NEEDS_COMPANY and not company.said:
-        said = _gap_company(match, raw, book) or _named_company(line, raw, book)
+        said = (_gap_company(match, raw, book) or _named_company(line, raw, book)
+                or _leading_company(line, match, raw, book))
         if said:
             meaning = replace(meaning, company=CompanyRef(said))
     return _slots(meaning, line, raw, book, now, tz)
 
 
 def _intent(line: str, book: Phrasings) -> tuple[Intent | None, re.Match[str] | None]:
+    """The first intent that matches; news (or a debrief) that is only a hope, a plan, a
+    question or someone else's is the guard's (`not_event`) instead."""
+    guard = None
     for intent in book.intents:
+        if intent.kind == NOT_EVENT:
+            guard = intent
+            continue
         for pattern in intent.patterns:
             found = pattern.search(line)
-            if found is not None:
-                return intent, found
+            if found is None:
+                continue
+            if intent.kind in (EVENT, FLOW) and guard is not None:
+                for check in guard.patterns:
+                    hit = check.search(line)
+                    if hit is not None:
+                        return guard, hit
+            return intent, found
     return None, None
 
 
 def _topic(line: str, book: Phrasings) -> str:
     """The event a non-event talks about ("should I accept if they offer?" -> offer)."""
     for intent in book.intents:
-        if intent.kind in (EVENT, "news") and any(p.search(line) for p in intent.patterns):
+        if intent.kind in (EVENT, FLOW) and any(p.search(line) for p in intent.patterns):
             return intent.name
     return ""
 
@@ -162,6 +186,7 @@ def _foreign(raw: str) -> bool:
 
 def _tokens(raw: str, book: Phrasings) -> list[str]:
     text = re.sub(r"['’`‘]", "", raw.casefold())
+    text = re.sub(r"(?<=[0-9]),(?=[0-9]{3}\b)", "", text)  # 60,000 -> 60000
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode() \
         if not text.isascii() and not re.search("[$£€]", text) else text
     out: list[str] = []
@@ -179,6 +204,8 @@ def _tokens(raw: str, book: Phrasings) -> list[str]:
 def _clean_name(words: list[str], book: Phrasings) -> list[str]:
     while words and (words[0] in book.filler or words[0] in book.not_company):
         words = words[1:]
+    if any(w in book.breaks for w in words):
+        words = words[:min(i for i, w in enumerate(words) if w in book.breaks)]
     while words and (words[-1] in book.filler or words[-1] in book.not_company
                      or words[-1] in book.common or words[-1] in book.role_words):
         words = words[:-1]
@@ -209,6 +236,21 @@ def _gap_company(match: re.Match[str] | None, raw: str, book: Phrasings) -> str:
     return _in_raw(words, raw) if words else ""
 
 
+
+
+def _leading_company(line: str, match: re.Match[str] | None, raw: str, book: Phrasings) -> str:
+    """A company we don't know yet, named just before the news ("Umbrella turned me down")."""
+    if match is None or match.start() == 0:
+        return ""
+    words = line[:match.start()].split()[-3:]
+    while words and words[0] in book.breaks:
+        words = words[1:]
+    if any(w in book.breaks for w in words):
+        words = words[max(i for i, w in enumerate(words) if w in book.breaks) + 1:]
+    words = _clean_name(words, book)
+    return _in_raw(words, raw) if words else ""
+
+
 _NAMED = re.compile(r"\b(?:from|at|with|by|to)\s+((?:[a-z0-9][a-z0-9&.+-]*\s*){1,3})")
 
 
@@ -218,7 +260,7 @@ def _named_company(line: str, raw: str, book: Phrasings) -> str:
         words: list[str] = []
         for word in found.group(1).split():
             if word in book.common or word in book.filler or word in book.role_words \
-                    or word.isdigit() or book.slots["time"].fullmatch(word):
+                    or word in book.breaks or word.isdigit() or book.slots["time"].fullmatch(word):
                 break
             words.append(word)
         words = _clean_name(words, book)
@@ -238,7 +280,7 @@ def _command_or_unknown(raw: str, tokens: list[str], known: Known) -> Meaning:
             return Meaning("command", COMMAND, raw, command=first, args=args)
         scored = process.extract(first, known.commands, scorer=fuzz.ratio, limit=3)
         close = [(word, score) for word, score, _ in scored if score >= 66]
-        if close and close[0][1] >= 80 and (len(close) == 1 or close[1][1] < close[0][1] - 8):
+        if close and close[0][1] >= 80 and (len(close) == 1 or close[1][1] < close[0][1] - 10):
             return Meaning("command", COMMAND, raw, command=close[0][0], args=args,
                            suggestions=(close[0][0],))
         if close:
