@@ -271,8 +271,8 @@ def test_a_sentence_the_bot_does_not_understand_outside_a_flow_gets_the_menu(
 ) -> None:
     jane.says("what's the weather like")
 
-    assert jane.last.startswith("I didn't catch that.")
-    assert jane.buttons == ["Record an interview", "My pipeline"]
+    assert jane.last.startswith("I'm not sure what you mean — nothing changed.")
+    assert len(jane.buttons) == 3 and "Record an interview" in jane.buttons
 
 
 def test_pressing_a_button_of_a_finished_conversation_is_explained(jane: Seeker) -> None:

@@ -44,7 +44,8 @@ def likely_actions(turn: Turn, limit: int = 3) -> list[Button]:
         buttons.append(Button("My pipeline", "/status"))
         buttons.append(Button("Log news", "/outcome"))
     buttons.append(Button("Record an interview", "/debrief"))
-    buttons.append(Button("Help", "/help"))
+    buttons.append(Button("What can you do?", "/help"))
+    buttons.append(Button("Settings", "/settings"))
     seen: list[Button] = []
     for button in buttons:
         if button.label not in {b.label for b in seen}:
