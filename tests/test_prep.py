@@ -179,6 +179,7 @@ def test_the_nudge_button_second_interview_starts_the_same_questions(scene: Scen
 
 def test_free_text_with_a_date_fills_it_in(scene: Scene):
     scene.jane.says("second interview with Acme on Thursday 10am")
+    scene.jane.presses("Yes")  # news is confirmed before it is stored (issue 14)
     assert "Which round will it be?" in scene.jane.text
     scene.jane.presses("Second")
     assert scene.app("Acme")["next_interview_at"] == THURSDAY_10

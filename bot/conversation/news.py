@@ -53,7 +53,7 @@ def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
     elif kind == COMMAND:
         if meaning.suggestions:
             turn.say(f"(Reading that as “{meaning.command}”.)")
-        engine.command(turn, meaning.command, meaning.args if meaning.suggestions else "")
+        engine.command(turn, meaning.command, meaning.args)
     elif kind == UNKNOWN:
         smalltalk.unknown(turn, meaning)
     elif kind == NOT_EVENT:

@@ -273,11 +273,12 @@ def _named_company(line: str, raw: str, book: Phrasings) -> str:
 
 def _command_or_unknown(raw: str, tokens: list[str], known: Known) -> Meaning:
     words = [t for t in tokens if t != "?"]
+    first = raw.split(None, 1)[0].casefold() if raw.split() else ""
+    args = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
+    if first in known.commands:  # "offer Initech", "lessons prepare shorter answers"
+        return Meaning("command", COMMAND, raw, command=first, args=args)
     if words and len(words) <= 3 and known.commands and words[0].isalpha():
         first = words[0]
-        args = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
-        if first in known.commands:
-            return Meaning("command", COMMAND, raw, command=first, args=args)
         scored = process.extract(first, known.commands, scorer=fuzz.ratio, limit=3)
         close = [(word, score) for word, score, _ in scored if score >= 66]
         if close and close[0][1] >= 80 and (len(close) == 1 or close[1][1] < close[0][1] - 10):
