@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.flows.debrief import ROUNDS
-from bot.conversation.flows.debrief_quick import QUICK
+from bot.conversation.flows.debrief_quick import QUICK, proper_name
 from bot.conversation.turn import Turn
 from bot.parsing import ParseError
 from bot.understanding.meaning import Meaning
@@ -38,7 +38,8 @@ def start_debrief(runner: Runner, turn: Turn, meaning: Meaning) -> None:
     if held is not None:
         slots["when"] = held
     if meaning.people:
-        slots["interviewers"] = [{"name": p.name, **({"title": p.title} if p.title else {})}
+        slots["interviewers"] = [{"name": proper_name(p.name),
+                                  **({"title": p.title} if p.title else {})}
                                  for p in meaning.people]
     if meaning.decision_day is not None and held is not None \
             and meaning.decision_day >= datetime.fromisoformat(held).date():

@@ -79,7 +79,9 @@ class Engine:
                     return Answer([])
                 metrics.inc("afterview_turns_total")
                 turn = Turn(repo, self.clock.now(), state=self._load(repo))
+                parked = news.parked_of(turn)
                 self._route(turn, incoming.kind, text)
+                news.resume_parked(self, turn, parked)
                 if turn.facts_changed:
                     replan(repo, turn.now, sorted(turn.facts_changed))
                 for hook in self.after_turn:

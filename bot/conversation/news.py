@@ -32,6 +32,7 @@ from bot.understanding.meaning import (
 from storage.models import Application
 
 PREFIX = "u:"
+PARKED = "_parked"  # a flow left for news, waiting in the slots of the flow the news started
 
 
 def known_for(turn: Turn, commands: tuple[str, ...]) -> Known:
@@ -198,9 +199,21 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
     if verb == "c":
         ask_confirm(turn, intent, app, parts[3])
         return
+    parked = None
     if turn.state is not None and intent in ("rejection", "offer", "later_round"):
-        turn.state = None  # the user chose to leave the flow for this news
+        # the user chose to leave the flow for this news: it waits, answers and all, and comes
+        # back when the news is dealt with
+        turn.state.slots.pop("_news_text", None)
+        parked = {"flow": turn.state.flow, "step": turn.state.step,
+                  "slots": turn.state.slots, "history": turn.state.history}
+        turn.state = None
     store(engine.runner, turn, intent, app, parts[3])
+    if parked is not None:
+        if turn.state is None:
+            _resume(engine, turn, parked)
+        else:
+            turn.state.slots[PARKED] = parked
+        return
     if turn.state is not None and not turn.replies[-1].buttons:
         engine.runner.ask(turn)
 
@@ -214,6 +227,36 @@ def _details(engine: Engine, turn: Turn, interview_id: str) -> None:
         turn.say("That button isn't valid anymore — nothing changed.")
         return
     engine.runner.start(turn, "details", {"interview_id": int(interview_id)})
+
+
+def parked_of(turn: Turn) -> dict[str, object] | None:
+    """Before a turn: the flow waiting behind the current one, if any."""
+    parked = turn.state.slots.get(PARKED) if turn.state is not None else None
+    return parked if isinstance(parked, dict) else None
+
+
+def resume_parked(engine: Engine, turn: Turn, parked: dict[str, object] | None) -> None:
+    """After a turn: when the flow the news started is over, the waiting one comes back."""
+    if parked is None:
+        return
+    if turn.state is None:
+        _resume(engine, turn, parked)
+    elif PARKED not in turn.state.slots:
+        turn.state.slots[PARKED] = parked  # handed over to another flow: it still waits
+
+
+def _resume(engine: Engine, turn: Turn, parked: dict[str, object]) -> None:
+    from bot.conversation.flows.registry import FLOWS
+    from bot.conversation.state import FlowState
+
+    flow, step = str(parked.get("flow", "")), str(parked.get("step", ""))
+    slots, history = parked.get("slots"), parked.get("history")
+    if flow not in FLOWS or not FLOWS[flow].has(step) or not isinstance(slots, dict) \
+            or not isinstance(history, list):
+        return
+    turn.state = FlowState(flow, step, slots, history, turn.now)
+    turn.say(f"Now, back to {FLOWS[flow].describe(slots)} — nothing you typed was lost.")
+    engine.runner.ask(turn)
 
 
 def _back_to_flow(engine: Engine, turn: Turn) -> None:
@@ -257,7 +300,7 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
 
     doing = FLOWS[state.flow].describe(state.slots)
     turn.say(f"That sounds like news — {summary[0].lower()}{summary[1:]}"
-             + (f"\n(Recording it leaves what we were doing: {doing}.)" if leaves else ""),
+             + (f"\n(We'll come back to {doing} afterwards.)" if leaves else ""),
              [Button("Yes, record it", f"{PREFIX}y:{meaning.intent}:{app.id}:{detail}"),
               Button("No, it's my answer", f"{PREFIX}answer"),
               Button("Carry on", f"{PREFIX}keep")])

@@ -10,6 +10,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from nameparser import HumanName
+
 from bot.conversation.flows.base import Flow, Step
 from bot.conversation.turn import Turn
 from bot.formatting import short_date
@@ -68,12 +70,22 @@ def quick_names(turn: Turn, said: str) -> None:
         found = re.match(r"^(?P<name>[^()]+?)\s*(?:\((?P<title>[^)]*)\))?$", part.strip())
         if found is None or found.group("name").casefold() in taken:
             continue
-        person = {"name": found.group("name").strip()}
+        person = {"name": proper_name(found.group("name").strip())}
         if found.group("title"):
             person["title"] = found.group("title").strip()
         people.append(person)
         taken.add(person["name"].casefold())
     turn.slots["interviewers"] = people
+
+
+def proper_name(name: str) -> str:
+    """"jane smith" as "Jane Smith" (nameparser knows "McDonald", "van der Berg"); a name
+    typed with capitals is kept as typed."""
+    if name != name.lower():
+        return name
+    parsed = HumanName(name)
+    parsed.capitalize(force=True)
+    return str(parsed) or name
 
 
 def summary(turn: Turn) -> str:
