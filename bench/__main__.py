@@ -11,7 +11,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import delivery_rate, memory, scheduler_scale, telegram_rate, turn_cost
+from bench import (
+    delivery_rate,
+    memory,
+    scheduler_scale,
+    telegram_rate,
+    turn_cost,
+    understanding,
+)
 from bench.common import PG_DEFAULT, Row, machine, postgres_reachable, table
 from storage.db import Database
 
@@ -42,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     rows += turn_cost.main([*databases, *quick])
+    rows += understanding.main(quick)  # the understanding of one message, and its share of a turn
 
     memory_rows: list[Row] = []
     users = 10_000 if args.quick else 100_000
