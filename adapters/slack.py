@@ -48,12 +48,12 @@ from adapters.slack_web import (
 )
 from bot.conversation.buttons import ButtonVault, issue_tokens, redeem
 from bot.conversation.engine import Engine
-from bot.conversation.turn import Turn
 from bot.messages import TOKEN_PREFIX, Incoming, Reply, UserKey
 from bot.nudges.planner import replan
 from bot.parsing import ParseError, tz_from_name
 from bot.records.debrief import fmt_date, save_debrief
 from bot.records.pipeline import rows
+from bot.turn import Turn
 from storage.repository import Repository, first_delivery
 
 log = logging.getLogger(__name__)

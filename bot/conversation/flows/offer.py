@@ -63,7 +63,6 @@ from bot.conversation.flows.offer_records import (
     _terms,
     _time_letter,
 )
-from bot.conversation.turn import Turn
 from bot.letters import (
     COUNTER_ARGUMENTS,
     counter_offer,
@@ -79,6 +78,7 @@ from bot.records.offers import (
     default_reply_deadline,
     start_date_advice,
 )
+from bot.turn import Turn
 from storage.models import Offer
 
 # ---- ask_if -------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.conversation.flows.base import text_answer
 from bot.conversation.flows.offer_records import _app, _currency, _day, _last_counter, _offer
-from bot.conversation.turn import Turn
 from bot.letters import (
     COUNTER_ARGUMENTS,
 )
@@ -18,6 +17,7 @@ from bot.parsing import ParseError, is_dont_know, parse_date, parse_int, parse_m
 from bot.records.offers import (
     default_reply_deadline,
 )
+from bot.turn import Turn
 
 ARGUMENT_LABELS = {
     "market": "Market research",

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.letters import (
     OfferTerms,
@@ -25,6 +24,7 @@ from bot.records.offers import (
     comparison_text,
     default_reply_deadline,
 )
+from bot.turn import Turn
 from storage.models import Application, Interviewer, Offer
 
 TARGET_SKIPPED = "target_salary_skipped"  # slots: the user skipped / set a target salary
