@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation.flows.debrief import ROUNDS
 from bot.conversation.flows.debrief_quick import QUICK, proper_name
-from bot.conversation.turn import Turn
 from bot.parsing import ParseError
+from bot.turn import Turn
 from bot.understanding.meaning import Meaning
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from dataclasses import replace
 from bot.conversation import smalltalk
 from bot.conversation.debrief_sentence import start_debrief
 from bot.conversation.news_events import EVENT_INTENTS, Engine, confirm_text, store
-from bot.conversation.turn import Turn
 from bot.messages import Button
+from bot.turn import Turn
 from bot.understanding.matcher import understand
 from bot.understanding.meaning import (
     COMMAND,
@@ -204,6 +204,7 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
         # the user chose to leave the flow for this news: it waits, answers and all, and comes
         # back when the news is dealt with
         turn.state.slots.pop("_news_text", None)
+        turn.state.slots.pop("_news_step", None)
         parked = {"flow": turn.state.flow, "step": turn.state.step,
                   "slots": turn.state.slots, "history": turn.state.history}
         turn.state = None
@@ -247,7 +248,7 @@ def resume_parked(engine: Engine, turn: Turn, parked: dict[str, object] | None) 
 
 def _resume(engine: Engine, turn: Turn, parked: dict[str, object]) -> None:
     from bot.conversation.flows.registry import FLOWS
-    from bot.conversation.state import FlowState
+    from bot.turn import FlowState
 
     flow, step = str(parked.get("flow", "")), str(parked.get("step", ""))
     slots, history = parked.get("slots"), parked.get("history")
@@ -262,6 +263,7 @@ def _resume(engine: Engine, turn: Turn, parked: dict[str, object]) -> None:
 def _back_to_flow(engine: Engine, turn: Turn) -> None:
     if turn.state is not None:
         turn.state.slots.pop("_news_text", None)
+        turn.state.slots.pop("_news_step", None)
         engine.runner.ask(turn)
 
 
@@ -270,7 +272,9 @@ def _use_as_answer(engine: Engine, turn: Turn) -> None:
         turn.say("That conversation has already ended — nothing changed.")
         return
     text = turn.state.slots.pop("_news_text", "")
-    if not text:
+    asked = turn.state.slots.pop("_news_step", "")
+    if not text or asked != turn.state.step:
+        turn.say("That question has moved on — nothing changed.")
         engine.runner.ask(turn)
         return
     engine.runner.answer(turn, text)
@@ -294,7 +298,7 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
     summary = confirm_text(turn, meaning.intent, app, detail, quiet=True)
     if summary is None:
         return False
-    state.slots["_news_text"] = text
+    state.slots["_news_text"], state.slots["_news_step"] = text, state.step
     leaves = meaning.intent in ("rejection", "offer", "later_round")
     from bot.conversation.flows.registry import FLOWS
 

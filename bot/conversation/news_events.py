@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import select
 
 from bot.conversation import nudge_actions
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.nudges.planner import prefs_for
 from bot.nudges.rules import at_nudge_hour, business_day_on_or_after
+from bot.turn import Turn
 from storage.models import Application, Interviewer, Nudge
 
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.nudges.planner import facts_for, prefs_for
@@ -19,6 +18,7 @@ from bot.nudges.rules import (
     plan_application,
 )
 from bot.records.pipeline import rows
+from bot.turn import Turn
 from bot.understanding.meaning import Meaning
 from storage.models import Application, Nudge
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
 
-from bot.conversation.turn import Turn
+from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
 STAGES = {

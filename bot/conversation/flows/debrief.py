@@ -7,7 +7,6 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
 from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -20,6 +19,7 @@ from bot.parsing import (
     parse_phone,
     parse_rating,
 )
+from bot.turn import Turn
 from storage.models import Application
 
 ROUNDS = ("first", "second", "third", "final")

@@ -13,10 +13,10 @@ from typing import Any
 from nameparser import HumanName
 
 from bot.conversation.flows.base import Flow, Step
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import ParseError, is_no, is_yes
+from bot.turn import Turn
 
 QUICK = "_quick"
 # the quick path's questions and the slot each one fills

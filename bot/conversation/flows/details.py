@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Step, short_text
 from bot.conversation.flows.debrief import _format, _rating, _steps
-from bot.conversation.turn import Turn
 from bot.messages import Button
+from bot.turn import Turn
 from storage.models import Interview
 
 FIELDS = ("format", "rating", "went_well", "strengths", "to_improve", "questions", "missed",
