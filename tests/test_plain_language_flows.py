@@ -212,10 +212,10 @@ def test_no_news_after_the_decision_date_says_follow_up_now(scene: Scene) -> Non
 def test_no_news_after_a_follow_up_gives_the_next_check_in_a_week_later(scene: Scene) -> None:
     scheduler, inbox = scheduler_for(scene.db, scene.clock)
     run_until(scheduler, scene.clock, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
-    follow_up = next(m for m in inbox.messages if "follow" in m.reply.text.casefold()
-                     and any(b.value.endswith(":no_answer") for b in m.reply.buttons))
+    follow_up = next(m for m in inbox.messages
+                     if any(b.value.endswith(":still_deciding") for b in m.reply.buttons))
     scene.jane.press_value(next(b.value for b in follow_up.reply.buttons
-                                if b.value.endswith(":no_answer")))
+                                if b.value.endswith(":still_deciding")))  # I wrote; no news
     scene.clock.set(datetime(2026, 12, 2, 10, tzinfo=UTC))
     scene.jane.says("still no word from acme")
 

@@ -49,6 +49,15 @@ def start_debrief(runner: Runner, turn: Turn, meaning: Meaning) -> None:
     runner.start(turn, "debrief", slots)
 
 
+def start_new_debrief(runner: Runner, turn: Turn, company: str) -> None:
+    """"Yes, record Umbrella": the quick debrief of a company we didn't know."""
+    company = " ".join(company.split())[:200]
+    slots: dict[str, Any] = {QUICK: True, "round": "first"}
+    if company:
+        slots["company"] = company
+    runner.start(turn, "debrief", slots)
+
+
 def _held(turn: Turn, meaning: Meaning) -> str | None:
     """The interview's moment in the debrief's own form, if the sentence gave one it accepts."""
     from bot.conversation.flows.debrief import _when

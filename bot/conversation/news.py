@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.conversation import smalltalk
-from bot.conversation.debrief_sentence import start_debrief
+from bot.conversation.debrief_sentence import start_debrief, start_new_debrief
 from bot.conversation.news_events import EVENT_INTENTS, Engine, confirm_text, store
 from bot.messages import Button
 from bot.turn import Turn
@@ -121,7 +121,7 @@ def _unknown_company(turn: Turn, meaning: Meaning) -> None:
         return
     turn.say(f"I don't have an application at {company} yet. Shall I record it? A quick debrief "
              "of your interview there comes first.",
-             [Button(f"Yes, record {company[:40]}", f"/debrief {company[:60]}"),
+             [Button(f"Yes, record {company[:40]}", f"{PREFIX}new:{company[:60]}"),
               Button("No", "/status")])
 
 
@@ -181,6 +181,13 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
         return
     if verb == "keep":
         _back_to_flow(engine, turn)
+        return
+    if verb == "new":
+        if turn.state is not None:  # pressed from an older message: finish this one first
+            turn.say("Let's finish what we're doing first — then record it with “debrief”.")
+            engine.runner.ask(turn)
+            return
+        start_new_debrief(engine.runner, turn, value[len(PREFIX) + 4:])
         return
     if verb == "details":
         _details(engine, turn, parts[1] if len(parts) > 1 else "")
