@@ -277,3 +277,19 @@ def test_bad_input_gets_a_polite_answer_and_changes_nothing(scene: Scene, said: 
     assert scene.jane.text and "something went wrong" not in scene.jane.text
     assert "Nothing changed" in scene.jane.text or "nothing changed" in scene.jane.text
     assert statuses(scene) == before and flow_of(scene) is None
+
+
+def test_a_company_name_alone_says_where_it_stands_and_how_to_tell_news(scene: Scene) -> None:
+    scene.jane.says("acme?")
+
+    assert scene.jane.text.startswith("Acme Corp? Tell me what's new")
+    assert "Log news" in scene.jane.buttons
+
+
+def test_start_over_inside_a_flow_restarts_that_flow(scene: Scene) -> None:
+    scene.jane.runs("debrief")
+    scene.jane.answers("Initech", "Backend Developer")
+    scene.jane.says("start over")
+
+    assert scene.jane.last.endswith("Which company was it with?")
+    assert flow_of(scene) == "debrief"

@@ -218,6 +218,9 @@ class Engine:
     def _mid_flow(self, turn: Turn, text: str) -> bool:
         """Inside a flow: a command word with arguments ("offer Initech", "lessons …") or a
         news sentence ("Globex said no") — nothing typed so far is lost either way."""
+        if " ".join(text.casefold().split()) in ("start over", "start again", "restart"):
+            self._flow_choice(turn, "restart")
+            return True
         first, _, rest = text.strip().partition(" ")
         command = COMMANDS.get(first.casefold())
         if command is not None and rest.strip() and not is_keyword(first.casefold()) and (

@@ -55,6 +55,8 @@ def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
         if meaning.suggestions:
             turn.say(f"(Reading that as “{meaning.command}”.)")
         engine.command(turn, meaning.command, meaning.args)
+    elif kind == UNKNOWN and meaning.company.one is not None and len(meaning.text.split()) <= 3:
+        _just_a_company(turn, meaning.company.one)
     elif kind == UNKNOWN:
         smalltalk.unknown(turn, meaning)
     elif kind == NOT_EVENT:
@@ -71,6 +73,18 @@ def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
         _event(turn, meaning)
     else:
         smalltalk.unknown(turn, meaning)
+
+
+def _just_a_company(turn: Turn, application_id: int) -> None:
+    """Only a company's name ("acme?"): what can be done about it."""
+    app = turn.repo.application(application_id)
+    if app is None:
+        smalltalk.unknown(turn, Meaning("unknown", UNKNOWN))
+        return
+    text, buttons = smalltalk.waiting_advice(turn, app)
+    turn.say(f"{app.company}? Tell me what's new — “{app.company} said no”, “offer from "
+             f"{app.company}”… Where things stand: {text[0].lower()}{text[1:]}",
+             [*buttons[:2], Button("Log news", f"/outcome {app.company}")])
 
 
 # ---- which application ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.conversation import nudge_actions
 from bot.formatting import short_date
-from bot.messages import Button
+from bot.messages import Button, Reply
 from bot.nudges.planner import prefs_for
 from bot.nudges.rules import at_nudge_hour, business_day_on_or_after
 from bot.turn import Turn
@@ -199,11 +199,16 @@ def store(runner: Runner, turn: Turn, intent: str, app: Application, detail: str
 def _offer(runner: Runner, turn: Turn, slots: dict[str, object], detail: str) -> None:
     salary, _, bonus = detail.partition("|")
     runner.start(turn, "offer", slots)
+    taken = []
     for step, said in (("salary", salary), ("bonus", bonus)):
         if said and turn.state is not None and turn.state.flow == "offer" \
                 and turn.state.step == step:
             turn.replies.pop()  # the question the sentence already answered
             runner.answer(turn, said)
+            taken.append(f"{'base salary' if step == 'salary' else 'bonus'} {said}")
+    if taken and turn.state is not None and turn.state.flow == "offer" and turn.replies:
+        turn.replies.insert(len(turn.replies) - 1, Reply(
+            f"From your message: {' and '.join(taken)} — “back” changes it."))
 
 
 def _delay(turn: Turn, app: Application, day: date | None) -> None:

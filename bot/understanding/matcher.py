@@ -127,7 +127,8 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
         company = find_role(line, known.applications) or company
     intent, match = _intent(line, book)
     if intent is None:
-        return _command_or_unknown(raw, tokens, known)
+        plain = _command_or_unknown(raw, tokens, known)
+        return replace(plain, company=company) if plain.intent == "unknown" else plain
     meaning = Meaning(intent.name, intent.kind, raw, company)
     if intent.kind == NOT_EVENT:
         return replace(meaning, topic=_topic(line, book))
