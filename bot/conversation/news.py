@@ -220,7 +220,7 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
     if verb == "c":
         ask_confirm(turn, intent, app, parts[3])
         return
-    parked = None
+    parked: dict[str, object] | None = None
     if turn.state is not None and intent in ("rejection", "offer", "later_round"):
         # the user chose to leave the flow for this news: it waits, answers and all, and comes
         # back when the news is dealt with

@@ -344,11 +344,11 @@ def _when(line: str, book: Phrasings, now: datetime, tz: tzinfo, *, prefer: str,
         day, at = _read_day(said, now, tz, prefer)
         if day is not None:
             return day, at, said
-    found = book.slots["time"].search(part)
-    if found is not None:
-        day, at = _read_day("today " + found.group(0).replace("at ", "").strip(), now, tz,
+    clock = book.slots["time"].search(part)
+    if clock is not None:
+        day, at = _read_day("today " + clock.group(0).replace("at ", "").strip(), now, tz,
                             prefer)
-        return day, at, found.group(0).strip()
+        return day, at, clock.group(0).strip()
     return None, None, ""
 
 
