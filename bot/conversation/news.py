@@ -110,8 +110,7 @@ def _choices(turn: Turn, meaning: Meaning) -> list[Application]:
 
 def _about(turn: Turn, meaning: Meaning, then) -> None:  # type: ignore[no-untyped-def]
     apps = _choices(turn, meaning)
-    if len(apps) == 1 or (apps and not meaning.company.said and not meaning.company.ambiguous
-                          and meaning.intent == "no_news" and len(apps) == 1):
+    if len(apps) == 1:
         then(turn, apps[0], meaning)
         return
     if not apps:
