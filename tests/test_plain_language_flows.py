@@ -183,6 +183,18 @@ def test_remind_me_tomorrow_snoozes_the_reminder_just_shown(scene: Scene) -> Non
         ["snoozed"]
 
 
+@pytest.mark.parametrize(("said", "again"), [
+    ("remind me later", "Okay — I'll remind you again Tue at 08:00."),  # 21:00 is quiet
+    ("remind me next week", "Okay — I'll remind you again Mon 30 Nov at 09:00.")])
+def test_remind_me_later_or_next_week_moves_the_reminder(scene: Scene, said: str,
+                                                         again: str) -> None:
+    scheduler, inbox = scheduler_for(scene.db, scene.clock)
+    run_until(scheduler, scene.clock, datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    scene.jane.says(said)
+
+    assert scene.jane.last == again
+
+
 def test_remind_me_tomorrow_without_a_reminder_says_so(scene: Scene) -> None:
     scene.jane.says("remind me tomorrow")
 
