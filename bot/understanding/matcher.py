@@ -141,8 +141,9 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
 
 
 def _intent(line: str, book: Phrasings) -> tuple[Intent | None, re.Match[str] | None]:
-    """The first intent that matches; news (or a debrief) that is only a hope, a plan, a
-    question or someone else's is the guard's (`not_event`) instead."""
+    """The first intent that matches; news that is only a hope, a plan, a question or someone
+    else's is the guard's (`not_event`) instead. (A debrief only starts a conversation: "had
+    my interview, went ok I think" is still one.)"""
     guard = None
     for intent in book.intents:
         if intent.kind == NOT_EVENT:
@@ -152,7 +153,7 @@ def _intent(line: str, book: Phrasings) -> tuple[Intent | None, re.Match[str] | 
             found = pattern.search(line)
             if found is None:
                 continue
-            if intent.kind in (EVENT, FLOW) and guard is not None:
+            if intent.kind == EVENT and guard is not None:
                 for check in guard.patterns:
                     hit = check.search(line)
                     if hit is not None:
@@ -335,6 +336,7 @@ def _read_day(said: str, now: datetime, tz: tzinfo, prefer: str) -> tuple[date |
 def _when(line: str, book: Phrasings, now: datetime, tz: tzinfo, *, prefer: str,
           start: int = 0, end: int | None = None) -> tuple[date | None, datetime | None, str]:
     part = line[start:end]
+    first: tuple[date, datetime | None, str] | None = None
     for found in book.slots["day"].finditer(part):
         said = found.group(0).strip()
         tail = book.slots["time"].match(part, found.end() + 1) if not re.search(
@@ -342,8 +344,14 @@ def _when(line: str, book: Phrasings, now: datetime, tz: tzinfo, *, prefer: str,
         if tail is not None:
             said = f"{said} {tail.group(0).strip()}"
         day, at = _read_day(said, now, tz, prefer)
-        if day is not None:
+        if day is None:
+            continue
+        # looking ahead, "they rang today: next round on the 12th" means the 12th
+        if prefer != "future" or day > now.astimezone(tz).date():
             return day, at, said
+        first = first or (day, at, said)
+    if first is not None:
+        return first
     clock = book.slots["time"].search(part)
     if clock is not None:
         day, at = _read_day("today " + clock.group(0).replace("at ", "").strip(), now, tz,
