@@ -293,3 +293,15 @@ def test_start_over_inside_a_flow_restarts_that_flow(scene: Scene) -> None:
 
     assert scene.jane.last.endswith("Which company was it with?")
     assert flow_of(scene) == "debrief"
+
+
+def test_a_sentence_about_a_company_not_understood_offers_the_likely_news(scene: Scene) -> None:
+    scene.jane.says("globex ended the process with me")
+
+    assert scene.jane.text.startswith("I'm not sure what you mean about Globex — nothing "
+                                      "changed.")
+    assert scene.jane.buttons == ["They said no", "An offer", "Another interview"]
+    scene.jane.presses("They said no")
+    assert scene.jane.last == "Record that Globex turned you down?"
+    scene.jane.presses("Yes")
+    assert statuses(scene)["Globex"] == "rejected"

@@ -57,6 +57,8 @@ def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
         engine.command(turn, meaning.command, meaning.args)
     elif kind == UNKNOWN and meaning.company.one is not None and len(meaning.text.split()) <= 3:
         _just_a_company(turn, meaning.company.one)
+    elif meaning.intent == "unknown" and meaning.company.one is not None:
+        _unsure_about(turn, meaning.company.one)
     elif kind == UNKNOWN:
         smalltalk.unknown(turn, meaning)
     elif kind == NOT_EVENT:
@@ -73,6 +75,20 @@ def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
         _event(turn, meaning)
     else:
         smalltalk.unknown(turn, meaning)
+
+
+def _unsure_about(turn: Turn, application_id: int) -> None:
+    """A sentence about a known company that isn't understood: the three likeliest kinds of
+    news, one tap each (each still confirmed before anything is stored)."""
+    app = turn.repo.application(application_id)
+    if app is None:
+        smalltalk.unknown(turn, Meaning("unknown", UNKNOWN))
+        return
+    turn.say(f"I'm not sure what you mean about {app.company} — nothing changed. Is it one of "
+             "these?",
+             [Button("They said no", f"{PREFIX}c:rejection:{app.id}:"),
+              Button("An offer", f"{PREFIX}c:offer:{app.id}:|"),
+              Button("Another interview", f"{PREFIX}c:later_round:{app.id}:|")])
 
 
 def _just_a_company(turn: Turn, application_id: int) -> None:
