@@ -17,6 +17,7 @@ from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
+from bot.conversation.flows.edit import understand_edit
 from bot.conversation.turn import Turn
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
@@ -273,6 +274,7 @@ class Engine:
 
 Understander = Callable[[Runner, Turn, str], bool]
 UNDERSTANDERS: list[Understander] = [intents.understand]
+UNDERSTANDERS.append(understand_edit)  # "Jane's email is …", "Acme is actually called …"
 
 
 def _clean(text: str) -> str:

@@ -12,6 +12,7 @@ STAGES = {
     "active": "interviewing", "second_round": "later rounds", "offer": "offer received",
     "accepted": "offer accepted", "declined": "offer declined", "rejected": "not selected",
     "withdrawn": "withdrawn", "ghosted": "no answer — closed", "closed": "closed",
+    "archived": "archived",
 }
 
 

@@ -19,6 +19,7 @@ from bot.parsing import (
     parse_phone,
     parse_rating,
 )
+from bot.parsing.choices import match_choice
 from storage.models import Application
 
 ROUNDS = ("first", "second", "third", "final")
@@ -63,7 +64,7 @@ def _round(text: str, turn: Turn) -> str:
 
 def _format(text: str, turn: Turn) -> str:
     value = short_text(40, "the format")(text, turn)
-    return FORMATS.get(value.casefold(), value)
+    return FORMATS.get(value.casefold()) or match_choice(value, FORMATS) or value
 
 
 def _interviewer_name(text: str, turn: Turn) -> str:

@@ -73,9 +73,9 @@ def _setup(turn: Turn, slots: dict[str, Any]) -> bool:
     interview, people = _latest(turn, app)
     if interview is None or not people:
         turn.say(f"I have no interviewers' names for your latest interview at {app.company}. "
-                 "If you can find them (the invitation email, LinkedIn), record the interview "
-                 "again with “debrief” — a personal thank-you still makes a difference.",
-                 [Button("Record an interview", "/debrief")])
+                 "If you can find them (the invitation email, LinkedIn), add them with “edit” "
+                 "— a personal thank-you still makes a difference.",
+                 [Button("Add a name", f"/edit add {app.company}")])
         return False
     unsent = [p for p in people if p.thank_you_state != "sent"]
     if not unsent:
