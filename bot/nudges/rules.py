@@ -22,8 +22,8 @@ DIGEST = "digest"
 CONTACT_KINDS = frozenset({FOLLOW_UP, CHECK_IN, GHOST_CHECK})
 CONTACT_GAP = timedelta(days=7)
 CONTACT_SLACK = timedelta(minutes=30)  # a contact this soon after the nudge hour keeps the day
-SAME_EVENING_BEFORE = time(15, 0)
 SAME_EVENING_AT = 18
+DEBRIEF_TO_NUDGE = timedelta(hours=1)  # the first reminder never comes sooner after a debrief
 INTERVIEW_LENGTH = timedelta(hours=1)
 MAX_PER_DAY = 3
 # how late a missed nudge may still be delivered after downtime (None: while still relevant)
@@ -147,22 +147,26 @@ def next_monday(after: date) -> date:
 # ---- the rules ----------------------------------------------------------------------------------
 
 def thank_you_times(held: datetime, recorded: datetime, prefs: Prefs) -> list[datetime]:
-    """First reminder (same evening at 18:00, or next morning), a repeat the next day, then
-    one last "late is better than never" the day after."""
+    """The thank-you reminders: the same evening — 18:00, or an hour after the debrief when
+    that is later — if that still falls on the interview's day and outside quiet hours; then
+    the next morning (the last day); then one last "late is better than never" the day after.
+    When the evening is out of reach, the next morning's reminder is the first."""
     held, recorded = held.astimezone(UTC), recorded.astimezone(UTC)
     ended = min(held + INTERVIEW_LENGTH, max(held, recorded))
-    local_end = ended.astimezone(prefs.tz)
-    if local_end.time() < SAME_EVENING_BEFORE:
-        first = local_at(local_end.date(), SAME_EVENING_AT, prefs.tz)
-    else:
-        first = local_at(local_end.date() + timedelta(days=1), prefs.nudge_hour, prefs.tz)
-    if first < recorded < first + timedelta(days=1):
-        first = recorded  # debriefed that evening or night: the first reminder comes then…
-    first = out_of_quiet(first, prefs)  # …or when the quiet hours end; and the repeats count
-    # their days from the day the first one really comes (not 08:00 and again at 09:00)
-    first_day = first.astimezone(prefs.tz).date()
-    return [first, at_nudge_hour(first_day + timedelta(days=1), prefs),
-            at_nudge_hour(first_day + timedelta(days=2), prefs)]
+    day = ended.astimezone(prefs.tz).date()
+    evening = max(local_at(day, SAME_EVENING_AT, prefs.tz), recorded + DEBRIEF_TO_NUDGE)
+    last_day = at_nudge_hour(day + timedelta(days=1), prefs)
+    late = at_nudge_hour(day + timedelta(days=2), prefs)
+    # (a debrief recorded days later leaves past times: the scheduler sends the newest, once)
+    if evening.astimezone(prefs.tz).date() == day and not in_quiet_hours(evening, prefs):
+        return [evening, last_day, late]
+    return [last_day, late]
+
+
+def contact_ready_day(last_contact: datetime, tz: tzinfo) -> date:
+    """The first day the user may contact an employer again: a week after the last contact,
+    counted in the user's calendar days (so a clock change never moves it)."""
+    return last_contact.astimezone(tz).date() + CONTACT_GAP
 
 
 def earliest_contact(app: ApplicationFacts, prefs: Prefs) -> datetime | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.records import changes
 from bot.records.pipeline import STAGES
 from storage.models import Application, Base, Interview, Interviewer, Nudge, Offer
@@ -74,12 +74,6 @@ FIELDS: tuple[Field, ...] = (
 BY_KEY = {f.key: f for f in FIELDS}
 PARTS = {"app": "Company, role or stage", "interview": "An interview",
          "person": "An interviewer", "next": "Next steps and dates", "offer": "Offer terms"}
-
-
-def possessive(name: str) -> str:
-    """“Acme's”, “Acme Analytics'” — a name ending in s takes the apostrophe alone."""
-    name = name.strip()
-    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 def shown(field: Field, value: Any, tz: tzinfo) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.letters import add_business_days
 from bot.letters.render import money
 from bot.parsing import ParseError, parse_money
@@ -306,7 +306,7 @@ def checklist(offer: OfferFigures) -> str:
         questions.append("What's the policy on remote and flexible working?")
     deadline = offer.reply_deadline
     return "\n".join([
-        f"✅ Saved {offer.company}'s offer. Your checklist before you answer:",
+        f"✅ Saved {possessive(offer.company)} offer. Your checklist before you answer:",
         "1. Don't accept on the spot — thank them and ask for time"
         + (f": until {_day(deadline)}." if deadline else "."),
         f"2. Get it in writing. {writing}",

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
 from bot.conversation.turn import Turn
+from bot.formatting import possessive
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -230,13 +231,14 @@ DEBRIEF = Flow(
              on_answer=_on_interviewer_name, slot="current_name",
              help="One person at a time. Their business card, the invitation email or "
                   "LinkedIn has the exact spelling."),
-        Step("interviewer_title", lambda t: f"{_current(t)}'s job title?",
+        Step("interviewer_title", lambda t: f"{possessive(_current(t))} job title?",
              short_text(200, "a title"),
              optional=True, slot="current.title", help="e.g. “Head of Data”."),
-        Step("interviewer_email", lambda t: f"{_current(t)}'s email? (for the thank-you letter)",
+        Step("interviewer_email",
+             lambda t: f"{possessive(_current(t))} email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
              help="Their work email, e.g. jane.smith@acme.com."),
-        Step("interviewer_phone", lambda t: f"{_current(t)}'s phone number?", _phone,
+        Step("interviewer_phone", lambda t: f"{possessive(_current(t))} phone number?", _phone,
              optional=True, slot="current.phone"),
         Step("interviewer_notes",
              lambda t: f"What did you talk about with {_current(t)}? A specific point from your "

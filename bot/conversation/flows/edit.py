@@ -23,7 +23,7 @@ from bot.parsing import (
 )
 from bot.parsing.choices import match_choice
 from bot.records import changes, edits
-from bot.records.edits import BY_KEY, FIELDS, PARTS, possessive
+from bot.records.edits import BY_KEY, FIELDS, PARTS
 from storage.models import Application, Interview, Interviewer
 
 PAGE = 4  # choices a message, with "More…" as the fifth when there are more
@@ -467,7 +467,7 @@ def undo_command(turn: Turn, args: str) -> None:
              [Button("My pipeline", "/status"), Button("Edit something", "/edit")])
 
 
-__all__ = ["EDIT", "possessive", "understand_edit", "undo_command"]
+__all__ = ["EDIT", "understand_edit", "undo_command"]
 
 
 # ---- plain words: "Jane's email is jane@acme.example", "Acme is actually called Acme Analytics" --
