@@ -281,14 +281,15 @@ def test_a_check_in_pushed_by_the_weekly_gap_skips_the_weekend():
     assert due(planned, CHECK_IN) == ["Mon 7 Dec 09:00"]
 
 
-def test_the_week_the_clocks_go_forward_a_check_in_still_waits_seven_full_days():
-    # contact Monday 23 March 08:30 GMT; Monday 30 March 09:00 BST is only 6 days 23½ hours on
+def test_the_week_the_clocks_go_forward_a_check_in_comes_a_week_later_on_the_wall_clock():
+    # contact Monday 23 March 08:30 GMT; Monday 30 March 09:00 BST is a week later on the
+    # user's clock (6 days 23½ hours): the day the check-in was announced for (issue 16)
     planned = plan_application(application(decision_expected=date(2026, 3, 13), followed_up=True,
                                            last_contact_at=at("2026-03-23", 8, 30)),
                                prefs(), at("2026-03-23", 9))
     [check_in] = [p for p in planned if p.kind == CHECK_IN]
-    assert seen(check_in.due_at) == "Mon 30 Mar 09:30"
-    assert check_in.due_at - at("2026-03-23", 8, 30) == timedelta(days=7)
+    assert seen(check_in.due_at) == "Mon 30 Mar 09:00"
+    assert check_in.due_at - at("2026-03-23", 8, 30) == timedelta(days=7, minutes=-30)
 
 
 def test_a_check_in_delivered_a_little_after_9_is_followed_by_the_next_one_a_week_later():

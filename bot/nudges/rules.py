@@ -169,11 +169,17 @@ def contact_ready_day(last_contact: datetime, tz: tzinfo) -> date:
     return last_contact.astimezone(tz).date() + CONTACT_GAP
 
 
+def week_after(moment: datetime, tz: tzinfo) -> datetime:
+    """A week later on the user's wall clock (09:00 Thursday → 09:00 next Thursday, 167 or 169
+    hours across a clock change), as UTC: the one week of the weekly contact rule."""
+    return (moment.astimezone(tz) + CONTACT_GAP).astimezone(UTC)
+
+
 def earliest_contact(app: ApplicationFacts, prefs: Prefs) -> datetime | None:
     """The first moment a new employer-contact nudge may come (seven days after the last)."""
     if app.last_contact_at is None:
         return None
-    return app.last_contact_at.astimezone(UTC) + CONTACT_GAP  # seven real days, DST or not
+    return week_after(app.last_contact_at, prefs.tz)
 
 
 def _respect_gap(due: datetime, app: ApplicationFacts, prefs: Prefs) -> datetime:
@@ -228,7 +234,7 @@ def plan_application(app: ApplicationFacts, prefs: Prefs, now: datetime) -> list
                                payload={"decision": app.decision_expected.isoformat()}))
         return planned
     anchor = app.last_contact_at or at_nudge_hour(app.decision_expected, prefs)
-    local = (anchor.astimezone(UTC) + CONTACT_GAP).astimezone(prefs.tz)
+    local = week_after(anchor, prefs.tz).astimezone(prefs.tz)
     due = at_nudge_hour(business_day_on_or_after(local.date()), prefs)
     due = _respect_gap(due, app, prefs)
     if app.unanswered_check_ins >= prefs.ghost_after:

@@ -28,7 +28,6 @@ from bot.clock import Clock, SystemClock
 from bot.messages import Reply, UserKey
 from bot.nudges.planner import CONTACT_EVENT, prefs_for, replan
 from bot.nudges.rules import (
-    CONTACT_GAP,
     CONTACT_KINDS,
     DIGEST,
     MAX_PER_DAY,
@@ -38,6 +37,7 @@ from bot.nudges.rules import (
     family_of,
     local_day_bounds,
     still_relevant,
+    week_after,
 )
 from bot.nudges.texts import (
     AppView,
@@ -502,7 +502,7 @@ class _Batch:
             return False
         last = max((at for nudge_id, at in contacts.get(row.application_id, [])
                     if nudge_id != row.id), default=None)  # not its own earlier delivery
-        if last is None or self.now - last >= CONTACT_GAP:
+        if last is None or self.now >= week_after(last, self.prefs_of(user).tz):
             return False
         self.change([row], state="pending", claimed_by=None, claimed_at=None)
         self.write()
