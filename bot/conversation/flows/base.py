@@ -228,6 +228,9 @@ class Runner:
             try:
                 value = step.parse(text, turn)
             except ParseError as error:
+                if error.options:  # the answers it may mean, one tap each ("Tue 8 Dec"…)
+                    turn.say(str(error), [Button(label, value) for label, value in error.options])
+                    return
                 turn.say(str(error))
                 self.ask(turn)
                 return
