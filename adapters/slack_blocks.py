@@ -423,7 +423,7 @@ class DebriefForm:
 
 
 def read_debrief(values: Mapping[str, Any], now: datetime, tz: tzinfo) -> DebriefForm:
-    """Check a submitted debrief modal; the slots are those `bot.records.debrief.save_debrief` takes.
+    """Check a submitted debrief modal; the slots are those `save_debrief` (bot.records) takes.
 
     `now` is the current instant and `tz` the user's time zone (dates and times in the form
     are local to the user).

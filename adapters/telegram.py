@@ -12,17 +12,14 @@ import concurrent.futures
 import contextlib
 import hashlib
 import hmac
-import html
 import json
 import logging
 import re
 import threading
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
@@ -42,30 +39,23 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseRateLimiter,
     ContextTypes,
     ExtBot,
     TypeHandler,
 )
 
-from adapters.base import AsyncAdapter, DeliveryError
+from adapters.base import AsyncAdapter, DeliveryError, HttpRoutes, TelegramConfig
+from adapters.telegram_flood import FloodLimiter, retry_seconds
+from adapters.telegram_render import MAX_TEXT, Outgoing, escape, render, utf16_len
 from bot.conversation.buttons import ButtonVault
 from bot.conversation.engine import Engine
-from bot.messages import TOKEN_PREFIX, Attachment, Button, Draft, Incoming, Reply, UserKey
-
-if TYPE_CHECKING:
-    from afterview.http import HttpServer
-    from afterview.settings import Settings
+from bot.messages import TOKEN_PREFIX, Incoming, Reply, UserKey
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 WORKSPACE = "private"
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-MAX_MAILTO_LINK = 2048
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -105,195 +95,6 @@ def telegram_user(user_id: int | str) -> UserKey:
     return UserKey(PLATFORM, WORKSPACE, str(user_id))
 
 
-# ---- rendering: Reply -> Telegram messages (pure) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One Telegram message: HTML text (or a file with an HTML caption) and its keyboard rows of
-    (label, callback_data)."""
-
-    html: str
-    keyboard: tuple[tuple[tuple[str, str], ...], ...] = ()
-    attachment: Attachment | None = None
-
-    @property
-    def visible(self) -> int:
-        """What Telegram counts against its limits: the UTF-16 length of the text as shown."""
-        return utf16_len(visible_text(self.html))
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def visible_text(markup: str) -> str:
-    """The text of our own HTML as the user sees it (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]*>", "", markup))
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` UTF-16 units: cut at paragraphs, then lines, then words, then
-    anywhere (never inside a character). Blank pieces are dropped: Telegram refuses them."""
-    return [piece for piece in _split(text, limit, ("\n\n", "\n", " ")) if piece.strip()]
-
-
-def _split(text: str, limit: int, separators: tuple[str, ...]) -> list[str]:
-    if utf16_len(text) <= limit:
-        return [text]
-    if not separators:
-        return _hard_split(text, limit)
-    separator, finer = separators[0], separators[1:]
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for part in text.split(separator):
-        part_size = utf16_len(part)
-        if part_size > limit:
-            if current:
-                pieces.append(separator.join(current))
-                current, size = [], 0
-            pieces.extend(_split(part, limit, finer))
-            continue
-        joined = size + (len(separator) if current else 0) + part_size
-        if current and joined > limit:
-            pieces.append(separator.join(current))
-            current, size = [part], part_size
-        else:
-            current.append(part)
-            size = joined
-    if current:
-        pieces.append(separator.join(current))
-    return pieces
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    start = size = 0
-    for index, char in enumerate(text):
-        width = 2 if ord(char) > 0xFFFF else 1
-        if size + width > limit:
-            pieces.append(text[start:index])
-            start, size = index, 0
-        size += width
-    pieces.append(text[start:])
-    return pieces
-
-
-def keyboard_rows(buttons: Sequence[Button], width: int = 40, most: int = 5) -> list[list[Button]]:
-    """Buttons packed into rows that fit a phone screen. Telegram gives the buttons of a row
-    equal widths, so a row fits when (buttons × (longest label + padding)) fits the width."""
-    rows: list[list[Button]] = []
-    row: list[Button] = []
-    for button in buttons:
-        widest = max([len(b.label) for b in row] + [len(button.label)]) + 4
-        if row and (len(row) >= most or (len(row) + 1) * widest > width):
-            rows.append(row)
-            row = []
-        row.append(button)
-    if row:
-        rows.append(row)
-    return rows
-
-
-def render(replies: Sequence[Reply], tokens: Sequence[str]) -> list[Outgoing]:
-    """The messages for a turn's replies; `tokens` are the vault tokens of all their buttons, in
-    order. Consecutive plain texts are merged into one message when they fit (fewer pings, and
-    fewer sends against the per-chat limit); each reply's keyboard rides on its last message."""
-    tokens_left = iter(tokens)
-    messages: list[Outgoing] = []
-    for reply in replies:
-        keyboard = tuple(
-            tuple((_label(button.label), _callback_data(next(tokens_left))) for button in row)
-            for row in keyboard_rows(reply.buttons)
-        )
-        parts = _reply_parts(reply)
-        if not parts and keyboard:
-            parts = [Outgoing("Choose:")]
-        if parts and keyboard:
-            last = parts[-1]
-            parts[-1] = Outgoing(last.html, keyboard, last.attachment)
-        messages.extend(parts)
-    return _merge(messages)
-
-
-def _label(label: str) -> str:
-    label = " ".join(label.split()) or "…"
-    return label if len(label) <= 64 else label[:63] + "…"
-
-
-def _callback_data(token: str) -> str:
-    if not 1 <= len(token.encode()) <= MAX_CALLBACK_DATA:
-        raise ValueError(f"callback data must be 1-{MAX_CALLBACK_DATA} bytes, got {len(token)}")
-    return token
-
-
-def _texts(text: str) -> list[Outgoing]:
-    return [Outgoing(escape(piece)) for piece in split_text(text.strip())]
-
-
-def _reply_parts(reply: Reply) -> list[Outgoing]:
-    parts = _texts(reply.text)
-    if reply.draft is not None:
-        parts.extend(render_draft(reply.draft))
-    if reply.attachment is not None:
-        parts.extend(render_attachment(reply.attachment))
-    return parts
-
-
-def render_draft(draft: Draft) -> list[Outgoing]:
-    """A letter: To, Subject and the mail-app link as text, then the body in a <pre> block —
-    one tap on it copies the whole letter."""
-    lines: list[str] = []
-    if draft.to:
-        lines.append(f"✉️ <b>To:</b> {escape(draft.to)}")
-    lines.append(f"<b>Subject:</b> <code>{escape(draft.subject)}</code>")
-    link = _mail_link(draft.mailto)
-    if link:
-        lines.append(f'<a href="{html.escape(link, quote=True)}">Open it in your mail app</a>')
-    for problem in draft.problems:
-        lines.append(f"⚠️ {escape(problem)}")
-    lines.append("Tap the letter below to copy it:")
-    header = Outgoing("\n".join(lines))
-    parts = [header] if header.visible <= MAX_TEXT else _texts(visible_text(header.html))
-    body = draft.body.strip("\n")
-    parts.extend(Outgoing(f"<pre>{escape(piece)}</pre>") for piece in split_text(body))
-    return parts
-
-
-def _mail_link(mailto: str | None) -> str | None:
-    if not mailto:
-        return None
-    if len(mailto) > MAX_MAILTO_LINK:  # too long for a link: address and subject only
-        mailto = mailto.split("&body=", 1)[0]
-    return mailto if len(mailto) <= MAX_MAILTO_LINK else None
-
-
-def render_attachment(attachment: Attachment) -> list[Outgoing]:
-    """A file with its caption; a caption too long for one goes in a message before it."""
-    caption = attachment.caption.strip()
-    if utf16_len(caption) <= MAX_CAPTION:
-        return [Outgoing(escape(caption), attachment=attachment)]
-    return [*_texts(caption), Outgoing("", attachment=attachment)]
-
-
-def _merge(messages: list[Outgoing]) -> list[Outgoing]:
-    merged: list[Outgoing] = []
-    for message in messages:
-        if merged:
-            last = merged[-1]
-            if (last.attachment is None and message.attachment is None and not last.keyboard
-                    and last.visible + 2 + message.visible <= MAX_TEXT):
-                merged[-1] = Outgoing(f"{last.html}\n\n{message.html}", message.keyboard)
-                continue
-        merged.append(message)
-    return merged
-
-
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{3,64})?(?:\s+(.*))?", re.DOTALL)
 
 
@@ -305,7 +106,7 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return match.group(1).lower(), (match.group(2) or "").strip()
 
 
-def webhook_secret(settings: Settings) -> str:
+def webhook_secret(settings: TelegramConfig) -> str:
     """TELEGRAM_WEBHOOK_SECRET, or one derived from the bot token (stable across processes)."""
     configured = settings.telegram_webhook_secret
     if configured is not None and configured.get_secret_value():
@@ -344,153 +145,6 @@ def well_formed(update: Update) -> bool:
     return all(type(value) is int for value in ids)
 
 
-def retry_seconds(error: RetryAfter) -> float:
-    value = getattr(error, "_retry_after", None)  # a timedelta in PTB 22, without the warning
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    raw = error.retry_after
-    return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
-
-
-# ---- flood limits ------------------------------------------------------------------------------
-
-
-class _Window:
-    """At most `limit` sends in any `period` seconds, counted from when each send *finished*
-    (so the server, which counts arrivals, never sees more), in-flight sends included."""
-
-    def __init__(self, limit: int, period: float) -> None:
-        self.limit = limit
-        self.period = period
-        self.finished: deque[float] = deque()
-        self.in_flight = 0
-        self.paused_until = 0.0
-
-    def wait(self, now: float) -> float:
-        if self.paused_until > now:
-            return self.paused_until - now
-        while self.finished and self.finished[0] <= now - self.period:
-            self.finished.popleft()
-        if self.in_flight + len(self.finished) < self.limit:
-            return 0.0
-        if self.finished and self.in_flight < self.limit:
-            return self.finished[0] + self.period - now
-        return 0.01  # everything is in flight: look again shortly
-
-    def idle(self, now: float) -> bool:
-        return (self.in_flight == 0 and self.paused_until <= now
-                and (not self.finished or self.finished[-1] <= now - self.period))
-
-
-SEND_METHODS = frozenset({
-    "sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "sendAudio", "sendVoice",
-    "sendVideo", "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll",
-    "sendDice", "sendVenue", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
-})
-
-
-class FloodLimiter(BaseRateLimiter[int]):
-    """Telegram's flood limits for every request the bot makes: `per_second` sends and edits per
-    bot, one send per `per_chat_interval` in each chat — private chats included, which PTB's
-    AIORateLimiter leaves alone — and `group_per_minute` in groups.
-
-    A 429 pauses that chat and the bot for the time Telegram asked, then the request is retried
-    (at most `max_retries` times, and only when the wait is at most `max_wait` seconds; otherwise
-    the RetryAfter is raised for the caller to reschedule). The state is plain data under a
-    thread lock, so one limiter serves the application's loop and a private delivery loop.
-    """
-
-    def __init__(self, per_second: int = 30, per_chat_interval: float = 1.0,
-                 group_per_minute: int = 20, max_retries: int = 3, max_wait: float = 60.0) -> None:
-        self.per_second = per_second
-        self.per_chat_interval = per_chat_interval
-        self.group_per_minute = group_per_minute
-        self.max_retries = max_retries
-        self.max_wait = max_wait
-        self._lock = threading.Lock()
-        self._bot = _Window(per_second, 1.0)
-        self._chats: dict[int | str, list[_Window]] = {}
-        self.retries = 0
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        retries = self.max_retries if rate_limit_args is None else rate_limit_args
-        attempt = 0
-        while True:
-            windows = await self._acquire(endpoint, data.get("chat_id"))
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
-                seconds = retry_seconds(error)
-                if attempt >= retries or seconds > self.max_wait:
-                    raise  # the caller reschedules (the scheduler: DeliveryError(retry_after))
-                self._pause(windows, seconds)
-                attempt += 1
-                self.retries += 1
-                log.info("telegram asked to wait %.1f s (%s); retrying", seconds, endpoint)
-            finally:
-                self._release(windows)
-
-    def _windows(self, endpoint: str, chat_id: object) -> list[_Window]:
-        if endpoint.startswith("editMessage"):
-            return [self._bot]
-        if endpoint not in SEND_METHODS or chat_id is None:
-            return []
-        key: int | str = chat_id if isinstance(chat_id, int | str) else str(chat_id)
-        with contextlib.suppress(ValueError, TypeError):
-            key = int(key)
-        chat = self._chats.get(key)
-        if chat is None:
-            if len(self._chats) > 2048:
-                self._forget_idle()
-            chat = [_Window(1, self.per_chat_interval)]
-            if not isinstance(key, int) or key < 0:
-                chat.append(_Window(self.group_per_minute, 60.0))
-            self._chats[key] = chat
-        return [self._bot, *chat]
-
-    def _forget_idle(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, windows in self._chats.items() if all(w.idle(now) for w in windows)]:
-            del self._chats[key]
-
-    async def _acquire(self, endpoint: str, chat_id: object) -> list[_Window]:
-        while True:
-            with self._lock:
-                windows = self._windows(endpoint, chat_id)
-                now = time.monotonic()
-                wait = max((w.wait(now) for w in windows), default=0.0)
-                if wait <= 0:
-                    for window in windows:
-                        window.in_flight += 1
-                    return windows
-            await asyncio.sleep(wait)
-
-    def _release(self, windows: list[_Window]) -> None:
-        with self._lock:
-            now = time.monotonic()
-            for window in windows:
-                window.in_flight -= 1
-                window.finished.append(now)
-
-    def _pause(self, windows: list[_Window], seconds: float) -> None:
-        with self._lock:
-            until = time.monotonic() + seconds + 0.05
-            for window in windows:
-                window.paused_until = max(window.paused_until, until)
 
 
 # ---- the adapter -------------------------------------------------------------------------------
@@ -531,7 +185,7 @@ class TelegramAdapter(AsyncAdapter):
     #: Pauses before sending an answer again after it failed in transit (see `_reply`).
     reply_retry_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
-    def __init__(self, settings: Settings, engine: Engine, vault: ButtonVault, *,
+    def __init__(self, settings: TelegramConfig, engine: Engine, vault: ButtonVault, *,
                  limiter: FloodLimiter | None = None) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -572,7 +226,7 @@ class TelegramAdapter(AsyncAdapter):
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    async def start_async(self, http: HttpServer | None, *, polling: bool) -> None:
+    async def start_async(self, http: HttpRoutes | None, *, polling: bool) -> None:
         self._close_private_loop()
         app = self.application
         await app.initialize()

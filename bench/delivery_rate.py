@@ -161,7 +161,8 @@ def at_the_limit(kind: str, nudges: int) -> LimitResult:
 
 def _worker(url: str, api_url: str, name: str, out: str, ready: Any, go: Any) -> None:
     """One worker process, as `afterview tick` builds one; writes its figures to `out`."""
-    from adapters.telegram import FloodLimiter, TelegramAdapter, telegram_user
+    from adapters.telegram import TelegramAdapter, telegram_user
+    from adapters.telegram_flood import FloodLimiter
     from afterview.runtime import delivery_for
     from afterview.settings import Settings
     from bot.conversation.buttons import ButtonVault

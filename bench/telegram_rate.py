@@ -41,7 +41,9 @@ from telegram import LinkPreviewOptions, Update  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from adapters.telegram import ALLOWED_UPDATES, POLL_TIMEOUT, FloodLimiter, render  # noqa: E402
+from adapters.telegram import ALLOWED_UPDATES, POLL_TIMEOUT  # noqa: E402
+from adapters.telegram_flood import FloodLimiter  # noqa: E402
+from adapters.telegram_render import render  # noqa: E402
 from afterview.runtime import Runtime  # noqa: E402
 from bench.common import Row, database, label, median, usable_databases  # noqa: E402
 from bench.common import table as render_table  # noqa: E402

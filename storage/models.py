@@ -210,7 +210,7 @@ class Event(Base):
 
 
 NUDGE_OPEN_STATES = ("pending", "snoozed")
-# the contact kinds of `bot.nudges.rules`, delivered; written out so SQLite matches the partial index
+# the contact kinds of `bot.nudges.rules`, delivered; written out so SQLite matches the index
 CONTACTS_SENT = "kind IN ('check_in', 'follow_up', 'ghost_check') AND sent_at IS NOT NULL"
 
 

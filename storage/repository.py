@@ -260,7 +260,7 @@ class Repository:
             bound = self._bound = self.session.connection()
         return bound
 
-    # ---- button tokens (issued by bot.conversation.buttons) ----------------------------------------------
+    # ---- button tokens (issued by bot.conversation.buttons) -----------------------------
 
     def known_tokens(self, values: Sequence[str]) -> dict[str, str]:
         """The tokens already issued to this user for these button values: value -> token."""

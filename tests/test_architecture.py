@@ -56,7 +56,7 @@ def _imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
                 anchor = module.split(".") if is_package else module.split(".")[:-1]
                 anchor = anchor[: len(anchor) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            # `from bot.conversation.flows import debrief` may name a submodule or a name in the package
+            # `from bot.x import y` may name a submodule or a name in the package
             names = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base
                      for a in node.names]
         else:

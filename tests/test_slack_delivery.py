@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import DeliveryError
-from adapters.slack import EVENTS_PATH, SlackAdapter, delivery_error, retry_after
+from adapters.slack import EVENTS_PATH, SlackAdapter
+from adapters.slack_web import delivery_error, retry_after
 from afterview.http import HttpServer
 from bot.clock import FixedClock
 from bot.conversation.buttons import ButtonVault

@@ -14,7 +14,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # before telegram is imported
 import pytest  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from adapters.telegram import FloodLimiter, TelegramAdapter, telegram_user  # noqa: E402
+from adapters.telegram import TelegramAdapter, telegram_user  # noqa: E402
+from adapters.telegram_flood import FloodLimiter  # noqa: E402
 from afterview.runtime import delivery_for  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.conversation.buttons import ButtonVault  # noqa: E402

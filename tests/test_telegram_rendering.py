@@ -15,11 +15,11 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
 
-from adapters.telegram import (  # noqa: E402
+from adapters.telegram import parse_command  # noqa: E402
+from adapters.telegram_flood import FloodLimiter  # noqa: E402
+from adapters.telegram_render import (  # noqa: E402
     MAX_TEXT,
-    FloodLimiter,
     keyboard_rows,
-    parse_command,
     render,
     render_draft,
     split_text,

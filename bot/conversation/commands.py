@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from bot.conversation.flows.edit import undo_command
 from bot.conversation.flows.lessons import lessons_command
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.outputs.export import export_command
 from bot.records.pipeline import status_text
+from bot.turn import Turn
 
 Handler = Callable[[Turn, str], None]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from bot.conversation.turn import Turn
 from bot.letters import InterviewFacts, Person, Sender
 from bot.parsing import parse_yes_no
+from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

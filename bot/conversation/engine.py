@@ -18,9 +18,9 @@ from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
 from bot.conversation.flows.edit import understand_edit
-from bot.conversation.turn import Turn
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
+from bot.turn import Turn
 from bot.understanding import intents
 from storage.db import Database
 from storage.repository import Repository

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.nudges.planner import CONTACT_EVENT, prefs_for
 from bot.nudges.rules import CONTACT_KINDS, THANK_YOU, at_nudge_hour, out_of_quiet
+from bot.turn import Turn
 from storage.models import Interview, Nudge
 
 SNOOZE_LATER = timedelta(hours=3)

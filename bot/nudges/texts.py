@@ -210,8 +210,8 @@ def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Butto
         return text, [Button("Prep pack", f"/prep {company}"),
                       Button("Done", action(nudge, "done"))]
     if nudge.kind == DIGEST:
-        from bot.conversation.turn import Turn
         from bot.records.pipeline import rows
+        from bot.turn import Turn
 
         assert facts.repo is not None, "the digest reads the whole pipeline: pass a repository"
         active = [r for r in rows(Turn(facts.repo, now)) if r.active]

@@ -22,10 +22,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bot.conversation.turn import Turn  # noqa: E402
 from bot.messages import Attachment, Reply  # noqa: E402
 from bot.nudges.rules import CHECK_IN, FOLLOW_UP, GHOST_CHECK  # noqa: E402
 from bot.records.pipeline import STAGES  # noqa: E402
+from bot.turn import Turn  # noqa: E402
 from storage.models import NUDGE_OPEN_STATES, Event, Nudge, Offer  # noqa: E402
 from storage.repository import Repository  # noqa: E402
 

@@ -37,8 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from bot.conversation.turn import Turn
 from bot.messages import Attachment, Reply, UserKey
+from bot.turn import Turn
 from storage.models import Base, User
 
 FORMAT = "afterview-export"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.messages import Button
+from bot.turn import Turn
 from storage.models import Application, Interview
 
 fmt_date = short_date

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from bot.conversation.turn import Turn
 from bot.nudges.rules import contact_ready_day
+from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
 CONTACT_EVENT = "contact"  # the kind `bot.nudges.planner` counts as a contact the user logged

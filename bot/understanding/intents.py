@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.conversation.turn import Turn
 from bot.messages import Button
+from bot.turn import Turn
 
 if TYPE_CHECKING:
     from bot.conversation.flows.base import Runner

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.conversation.state import STALE_AFTER, FlowState
 from bot.messages import Button, Reply
 from bot.parsing import ParseError
+from bot.turn import STALE_AFTER, FlowState
 
 if TYPE_CHECKING:
-    from bot.conversation.turn import Turn
+    from bot.turn import Turn
 
 __all__ = ["STALE_AFTER", "FlowState"]  # where they were first defined; re-exported for flows
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation.flows.base import Step
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.turn import Turn
 from storage.models import Application
 
 

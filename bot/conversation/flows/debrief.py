@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
-from bot.conversation.turn import Turn
 from bot.formatting import possessive
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
@@ -21,6 +20,7 @@ from bot.parsing import (
     parse_rating,
 )
 from bot.parsing.choices import match_choice
+from bot.turn import Turn
 from storage.models import Application
 
 ROUNDS = ("first", "second", "third", "final")

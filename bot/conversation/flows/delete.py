@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete
 
 from bot.conversation.flows.base import Flow, Step
-from bot.conversation.turn import Turn
 from bot.messages import Button
+from bot.turn import Turn
 from storage.models import Base
 from storage.repository import Repository
 

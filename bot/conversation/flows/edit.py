@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Runner, Step, short_text
-from bot.conversation.turn import Turn
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import (
@@ -24,6 +23,7 @@ from bot.parsing import (
 from bot.parsing.choices import match_choice
 from bot.records import changes, edits
 from bot.records.edits import BY_KEY, FIELDS, PARTS
+from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
 PAGE = 4  # choices a message, with "More…" as the fifth when there are more

@@ -17,12 +17,12 @@ from typing import Any
 from bot.conversation.drafts import day, decision_day, interview_facts, news_contact, pick, sender
 from bot.conversation.flows.base import Flow, Jump, Step
 from bot.conversation.flows.choose import application_step, prepare_application
-from bot.conversation.turn import Turn
 from bot.letters import check_in, follow_up, follow_up_phone_script
 from bot.messages import Button
 from bot.nudges.planner import CONTACT_EVENT, RESET_EVENTS
 from bot.nudges.rules import contact_ready_day, next_business_day
 from bot.parsing import ParseError, parse_yes_no
+from bot.turn import Turn
 from storage.models import Application, Event, Interview
 
 SAME_CONTACT = timedelta(hours=1)

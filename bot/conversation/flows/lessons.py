@@ -4,8 +4,8 @@ newest first with the company and the date; `lessons <a thought>` adds one. `pre
 from __future__ import annotations
 
 from bot.conversation.drafts import day
-from bot.conversation.turn import Turn
 from bot.messages import Button
+from bot.turn import Turn
 from storage.models import Lesson
 
 EMPTY = ("Your lessons journal is empty. After a “no” — or any interview — I ask what you'd do "

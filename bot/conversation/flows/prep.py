@@ -22,9 +22,9 @@ from bot.conversation.flows.choose import (
     preselect,
 )
 from bot.conversation.flows.lessons import lesson_line
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.turn import Turn
 from storage.models import Application, Interview, Story
 
 LONG = 300

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
@@ -16,6 +15,7 @@ from bot.parsing import (
     parse_quiet_hours,
     parse_timezone,
 )
+from bot.turn import Turn
 
 DEFAULT_NUDGE_HOUR = 9
 DEFAULT_QUIET = (21, 8)

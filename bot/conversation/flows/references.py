@@ -8,10 +8,10 @@ from typing import Any
 
 from bot.conversation.drafts import more_or_done
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
-from bot.conversation.turn import Turn
 from bot.formatting import possessive
 from bot.messages import Button
 from bot.parsing import ParseError, parse_email, parse_phone, parse_yes_no
+from bot.turn import Turn
 from storage.models import Reference
 
 ADVICE = ("Line up two or three references before a final round: ask each person first, tell "

@@ -10,10 +10,10 @@ from typing import Any
 from bot.conversation.drafts import interview_facts, news_contact, pick, sender
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
 from bot.conversation.flows.choose import application_step, preselect
-from bot.conversation.turn import Turn
 from bot.letters import after_rejection
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.turn import Turn
 
 EMPATHY = (
     "I'm sorry — that's disappointing, and it's fine to feel it. It is not personal: an opening "

@@ -12,11 +12,11 @@ from typing import Any
 from bot.conversation.drafts import day, day_time, pick
 from bot.conversation.flows.base import Flow, Step, text_answer
 from bot.conversation.flows.choose import application_step, preselect
-from bot.conversation.turn import Turn
 from bot.messages import Button
 from bot.nudges.planner import prefs_for
 from bot.nudges.rules import at_nudge_hour, local_at
 from bot.parsing import ParseError, is_dont_know, parse_datetime
+from bot.turn import Turn
 
 ROUNDS = ("first", "second", "third", "final")
 NOT_SET = {"not set", "not set yet", "not yet", "tbc", "to be confirmed", "no time yet",

@@ -13,11 +13,11 @@ from typing import Any
 from bot.conversation.drafts import day, interview_facts, person, pick, sender
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
 from bot.conversation.flows.choose import application_step, candidates, prepare_application
-from bot.conversation.turn import Turn
 from bot.formatting import possessive
 from bot.letters import thank_you
 from bot.messages import Button
 from bot.parsing import ParseError, parse_email
+from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
 ACTIONS = {
