@@ -63,6 +63,7 @@ from bot.conversation.flows.offer_records import (
     _terms,
     _time_letter,
 )
+from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
     counter_offer,
@@ -127,7 +128,7 @@ def _setup(turn: Turn, slots: dict[str, Any]) -> None:
         if offer.currency:
             slots["currency"] = offer.currency
         received = offer.received_at.astimezone(turn.tz).date()
-        turn.say(f"Here's {app.company}'s offer, recorded {_day(received)}.")
+        turn.say(f"Here's {possessive(app.company)} offer, recorded {_day(received)}.")
         if not _needs_target(turn):
             _say_comparison(turn)
         return
@@ -175,7 +176,7 @@ def _on_terms_done(turn: Turn, value: Any) -> None:
     updating = _offer(turn) is not None
     offer = _save_terms(turn, app)
     if updating:
-        turn.say(f"✅ Updated {app.company}'s offer.")
+        turn.say(f"✅ Updated {possessive(app.company)} offer.")
     else:
         turn.say(checklist(_figures(app, offer)))
         turn.say("Your reply asking for time" + ("" if offer.in_writing else " and for the "
@@ -322,8 +323,8 @@ def _finish_declined(turn: Turn, slots: dict[str, Any]) -> None:
     left = turn.repo.applications(active_only=True)
     more = (f" You still have {len(left)} active application{'s' if len(left) > 1 else ''} — "
             "keep going." if left else "")
-    turn.say(f"Declined {app.company}'s offer. Saying no to the wrong job is a good decision "
-             f"too.{more}", [Button("My pipeline", "/status")])
+    turn.say(f"Declined {possessive(app.company)} offer. Saying no to the wrong job is a good "
+             f"decision too.{more}", [Button("My pipeline", "/status")])
 
 
 def _finish_accepted(turn: Turn, slots: dict[str, Any]) -> None:
@@ -368,8 +369,8 @@ def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
     app = turn.repo.application(slots.get("application_id"))
     if app is not None:
         if app.status == "accepted":
-            turn.say(f"You've already accepted {app.company}'s offer — congratulations again! "
-                     "Say “status” to see your pipeline.")
+            turn.say(f"You've already accepted {possessive(app.company)} offer — congratulations "
+                     "again! Say “status” to see your pipeline.")
             return False
         _setup(turn, slots)
         return True

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.conversation.flows.base import text_answer
 from bot.conversation.flows.offer_records import _app, _currency, _day, _last_counter, _offer
+from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
 )
@@ -282,6 +283,16 @@ def _decision_prompt(turn: Turn) -> str:
     if offer is not None and offer.status == "negotiating":
         return ("When they answer your counter-offer: Accept (I'll ask what you agreed), Update "
                 f"terms if they changed, or Decline. Waiting for them? Decide later{deadline}.")
+    left = (offer.reply_deadline - turn.local_now.date()).days if offer and \
+        offer.reply_deadline else None
+    if left is not None and left <= 0:
+        return ("What would you like to do? Your answer is due today — decide now, or ask "
+                "them for a day or two more." if left == 0 else
+                f"What would you like to do? Your answer was due {_day(offer.reply_deadline)} "
+                "— reply today, or ask them for a little more time.")
+    if left == 1:
+        return (f"What would you like to do? Your answer is due tomorrow "
+                f"({_day(offer.reply_deadline)}) — take today to weigh it.")
     return f"What would you like to do? No need to rush{deadline}."
 
 
@@ -368,7 +379,7 @@ def _agreed_choices(turn: Turn) -> list[Button]:
 def _accept_prompt(turn: Turn) -> str:
     app = _app(turn)
     others = [a.company for a in turn.repo.applications(active_only=True) if a.id != app.id]
-    what = f"{app.company}'s offer" + (f" as {app.role}" if app.role else "")
+    what = f"{possessive(app.company)} offer" + (f" as {app.role}" if app.role else "")
     if not others:
         return f"Accept {what}? I'll draft your acceptance letter."
     listed = ", ".join(others)

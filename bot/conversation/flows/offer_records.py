@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.letters import (
     OfferTerms,
     Person,
@@ -221,7 +221,8 @@ def _competing_warning(turn: Turn, app: Application, offer: Offer, competing: st
         if other.company.casefold() != competing.casefold() or other_offer.salary is None:
             continue
         if other_offer.currency == offer.currency and other_offer.salary <= offer.salary:
-            return (f"⚠ The letter says {other.company}'s offer has a higher base salary, but "
+            return (f"⚠ The letter says {possessive(other.company)} offer has a higher base "
+                    "salary, but "
                     f"you recorded {money(other_offer.salary, other_offer.currency)}. Use only "
                     "arguments that are true — take that sentence out, or pick others.")
     return ""
@@ -272,7 +273,7 @@ def _accept(turn: Turn) -> None:
             other_offer = turn.repo.offer_for(other, open_only=False)
             terms = (_terms(turn, other, other_offer) if other_offer is not None
                      else OfferTerms(other.company, role, contact=person))
-            turn.say(f"Declining {other.company}'s offer:", draft=decline_offer(
+            turn.say(f"Declining {possessive(other.company)} offer:", draft=decline_offer(
                 sender, terms, f"I have accepted a position at {app.company}"))
         else:
             turn.say(f"Withdrawing from {other.company}:",
