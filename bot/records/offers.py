@@ -5,7 +5,7 @@ comparison with the user's target, the checklist before answering, and the dates
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -66,9 +66,10 @@ class TotalCompensation:
 
 # ---- dates --------------------------------------------------------------------------------------
 
-def default_reply_deadline(today: date) -> date:
-    """Two business days from today: a Friday offer is answered by Tuesday."""
-    return add_business_days(today, REPLY_BUSINESS_DAYS)
+def default_reply_deadline(today: date, holidays: Container[date] = frozenset()) -> date:
+    """Two business days from today: a Friday offer is answered by Tuesday (public holidays of
+    the calendar given don't count)."""
+    return add_business_days(today, REPLY_BUSINESS_DAYS, holidays)
 
 
 def start_too_soon(start: date, last_day: date) -> bool:

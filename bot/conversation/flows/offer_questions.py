@@ -12,6 +12,7 @@ from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
 )
+from bot.letters.holidays import calendar_for
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError, is_dont_know, parse_date, parse_int, parse_money, parse_yes_no
@@ -255,7 +256,7 @@ def _salary_choices(turn: Turn) -> list[Button]:
 
 
 def _deadline_prompt(turn: Turn) -> str:
-    default = default_reply_deadline(turn.local_now.date())
+    default = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     offer = _offer(turn)
     if offer is not None and offer.reply_deadline is not None:
         return (f"When do they need your answer? (now: {_day(offer.reply_deadline)} — skip "
@@ -265,7 +266,7 @@ def _deadline_prompt(turn: Turn) -> str:
 
 
 def _deadline_choices(turn: Turn) -> list[Button]:
-    default = default_reply_deadline(turn.local_now.date())
+    default = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     return [Button(f"They didn't say ({_day(default)})", "default")]
 
 

@@ -17,6 +17,7 @@ from bot.letters import (
     note_to_other_interviewer,
     withdrawal,
 )
+from bot.letters.holidays import calendar_for
 from bot.letters.render import money
 from bot.parsing import ParseError
 from bot.records.offers import (
@@ -166,7 +167,8 @@ def _save_terms(turn: Turn, app: Application) -> Offer:
     if deadline and deadline != "default":
         offer.reply_deadline = date.fromisoformat(deadline)
     elif offer.reply_deadline is None:
-        offer.reply_deadline = default_reply_deadline(turn.local_now.date())
+        offer.reply_deadline = default_reply_deadline(turn.local_now.date(),
+                                                      calendar_for(turn.user))
     in_writing = take("in_writing")
     if in_writing is not None or new:
         offer.in_writing = bool(in_writing)
@@ -183,7 +185,7 @@ def _save_terms(turn: Turn, app: Application) -> Offer:
 
 
 def _time_letter(turn: Turn, app: Application, offer: Offer) -> Any:
-    soonest = default_reply_deadline(turn.local_now.date())
+    soonest = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     decide_by = max(offer.reply_deadline or soonest, soonest)
     return ask_for_time(_sender(turn), _terms(turn, app, offer), decide_by,
                         in_writing=offer.in_writing)

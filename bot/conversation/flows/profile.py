@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
+from bot.conversation.flows.country import COUNTRY, apply_country, country_line
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
@@ -127,6 +128,7 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
         user.quiet_start, user.quiet_end = (quiet[0], quiet[1]) if quiet else (None, None)
     if slots.get("ghost_after"):
         user.ghost_after = int(slots["ghost_after"])
+    apply_country(turn, slots)
     for app in turn.repo.applications():  # reminders follow the new time zone and hours
         turn.changed(app.id)
 
@@ -143,6 +145,7 @@ def settings_summary(turn: Turn) -> str:
         f"• Quiet hours: {_quiet_label(quiet)}",
         f"• Check-ins before suggesting “no answer”: {user.ghost_after}",
         f"• Reminders: {'paused' if user.paused else 'on'}",
+        f"• Country (public holidays): {country_line(user)}",
     ])
 
 
@@ -185,10 +188,12 @@ SETTING_STEPS = {
     "name": name_step(), "signature": SIGNATURE, "timezone": TIMEZONE,
     "nudge_hour": NUDGE_HOUR, "quiet_hours": QUIET_HOURS, "ghost_after": GHOST_AFTER,
 }
+SETTING_STEPS["country"] = COUNTRY  # public holidays for business days (issue 16)
 SETTING_LABELS = {
     "name": "Name", "signature": "Signature line", "timezone": "Time zone",
     "nudge_hour": "Reminder hour", "quiet_hours": "Quiet hours", "ghost_after": "Check-ins",
 }
+SETTING_LABELS["country"] = "Country"
 
 
 def _which(text: str, turn: Turn) -> str:
