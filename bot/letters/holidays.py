@@ -93,7 +93,7 @@ def parse_country(text: str) -> str:
     word = " ".join(text.casefold().split()).strip(" .!")
     code = ALIASES.get(word) or (word.upper() if len(word) == 2 else None)
     if code is None or code not in _country_names().values():
-        code = match_choice(word, _country_names(), cutoff=85)
+        code = match_choice(word, _country_names(), cutoff=80)
     if code is None:
         raise ParseError(f"I don't know the country “{text.strip()[:60]}” — try its name "
                          "(“Germany”) or its two-letter code (“DE”).")
