@@ -91,6 +91,8 @@ class User(Base):
     manager_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     country: Mapped[str] = mapped_column(String(2), default="")  # ISO code, for public holidays
+    quiet_start_minute: Mapped[int] = mapped_column(Integer, default=0)  # 22:00-07:30: 0, 30
+    quiet_end_minute: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Application(Base):

@@ -41,6 +41,7 @@ class Prefs:
     nudge_hour: int = 9
     quiet: tuple[int, int] | None = (21, 8)
     ghost_after: int = 3
+    quiet_minutes: tuple[int, int] = (0, 0)  # past the hours of `quiet`: 22:00-07:30 → (0, 30)
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,13 @@ def family_of(key: str) -> str:
 def in_quiet_hours(moment: datetime, prefs: Prefs) -> bool:
     if prefs.quiet is None:
         return False
-    start, end = prefs.quiet
-    hour = moment.astimezone(prefs.tz).hour
+    start = prefs.quiet[0] * 60 + prefs.quiet_minutes[0]  # minutes of the day
+    end = prefs.quiet[1] * 60 + prefs.quiet_minutes[1]
+    local = moment.astimezone(prefs.tz)
+    minute = local.hour * 60 + local.minute
     if start == end:
         return False
-    return start <= hour or hour < end if start > end else start <= hour < end
+    return start <= minute or minute < end if start > end else start <= minute < end
 
 
 def out_of_quiet(moment: datetime, prefs: Prefs) -> datetime:
@@ -108,9 +111,10 @@ def out_of_quiet(moment: datetime, prefs: Prefs) -> datetime:
         return moment.astimezone(UTC)
     assert prefs.quiet is not None
     local = moment.astimezone(prefs.tz)
-    end_hour = prefs.quiet[1]
-    day = local.date() if local.hour < end_hour else local.date() + timedelta(days=1)
-    return local_at(day, end_hour, prefs.tz)
+    end_hour, end_minute = prefs.quiet[1], prefs.quiet_minutes[1]
+    early = (local.hour, local.minute) < (end_hour, end_minute)
+    day = local.date() if early else local.date() + timedelta(days=1)
+    return local_at(day, end_hour, prefs.tz, end_minute)
 
 
 def local_at(day: date, hour: int, tz: tzinfo, minute: int = 0) -> datetime:

@@ -49,6 +49,8 @@ class UserView(NamedTuple):
     ghost_after: int
     paused: bool
     unreachable: bool
+    quiet_start_minute: int
+    quiet_end_minute: int
 
 
 

@@ -69,6 +69,28 @@ def short_text(limit: int, what: str) -> Callable[[str, Turn], str]:
     return parse
 
 
+# labels of the bot's own buttons: typed where a name is asked, they are questioned first
+BUTTON_LABELS = frozenset({
+    "start a new one", "continue", "drop it", "start over", "skip", "done", "cancel", "back",
+    "help", "record an interview", "my pipeline", "see my pipeline", "draft thank-you letters",
+    "draft letters", "keep my data", "later today", "tomorrow", "don't know", "more…", "more",
+    "yes", "no", "undo", "edit something else", "add a name", "done — all sent",
+    "show as a picture", "export my data first", "yes, delete everything", "resume reminders"})
+NAME_CONFIRMED = "name:"  # a name the user confirmed, even though it reads like a button
+
+
+def not_a_button(value: str, what: str) -> str:
+    """`value` (a name being stored), or a question first when it is one of the bot's button
+    labels ("Start a new one" as a company); the confirm button's value carries the name."""
+    if value.startswith(NAME_CONFIRMED):
+        return value[len(NAME_CONFIRMED):].strip()
+    if value.casefold().strip(" .!") in BUTTON_LABELS:
+        raise ParseError(f"“{value}” is one of my buttons — is it really {what}? Type the "
+                         "name, or confirm it.",
+                         ((f"Yes, “{value[:40]}” is right", f"{NAME_CONFIRMED}{value}"),))
+    return value
+
+
 @dataclass(frozen=True)
 class Step:
     """One question: its prompt, how to read the answer, and the slot the answer fills."""

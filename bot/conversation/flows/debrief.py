@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.conversation.flows.base import Flow, Jump, Step, short_text
+from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
 from bot.formatting import possessive
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
@@ -39,7 +39,7 @@ def describe(slots: dict[str, Any]) -> str:
 # ---- parsers ------------------------------------------------------------------------------------
 
 def _company(text: str, turn: Turn) -> str:
-    return short_text(200, "a company name")(text, turn)
+    return not_a_button(short_text(200, "a company name")(text, turn), "the company's name")
 
 
 def _when(text: str, turn: Turn) -> str:
@@ -71,7 +71,7 @@ def _format(text: str, turn: Turn) -> str:
 def _interviewer_name(text: str, turn: Turn) -> str:
     if " ".join(text.casefold().split()) in DONE_WORDS:
         return ""
-    name = short_text(200, "a name")(text, turn)
+    name = not_a_button(short_text(200, "a name")(text, turn), "their name")
     taken = {p["name"].casefold() for p in turn.slots.get("interviewers", [])}
     if name.casefold() in taken:
         raise ParseError(f"You already added {name}. Type another name, or “done”.")

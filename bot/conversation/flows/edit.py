@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.conversation.flows.base import Flow, Jump, Runner, Step, short_text
+from bot.conversation.flows.base import Flow, Jump, Runner, Step, not_a_button, short_text
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import (
@@ -313,7 +313,10 @@ def _value(text: str, turn: Turn) -> Any:
         return parse_email(text)
     if field.kind == "phone":
         return parse_phone(text)
-    return short_text(field.limit, field.label.lower())(text, turn)
+    value = short_text(field.limit, field.label.lower())(text, turn)
+    if field.key in ("company", "name"):
+        return not_a_button(value, "the " + field.label.lower())
+    return value
 
 
 def _confirm(text: str, turn: Turn) -> bool:

@@ -1,4 +1,5 @@
-"""the change log behind `edit` and `undo`; the user's country for public holidays
+"""the change log behind `edit` and `undo`; the user's country for public holidays; quiet hours
+with minutes
 
 Revision ID: 0006
 Revises: 0004
@@ -35,10 +36,16 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("country", sa.String(length=2), nullable=False,
                                       server_default=""))
+        batch_op.add_column(sa.Column("quiet_start_minute", sa.Integer(), nullable=False,
+                                      server_default="0"))
+        batch_op.add_column(sa.Column("quiet_end_minute", sa.Integer(), nullable=False,
+                                      server_default="0"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("quiet_end_minute")
+        batch_op.drop_column("quiet_start_minute")
         batch_op.drop_column("country")
     with op.batch_alter_table("changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_changes_user_id"))
