@@ -103,3 +103,30 @@ def test_the_offer_decision_names_acme_analytics_offer_rightly(sqlite_url):
     text = ics.content.decode() if isinstance(ics.content, bytes) else ics.content
     assert "Reply to Acme Analytics' offer" in text and "Analytics's" not in text
     db.dispose()
+
+
+def test_a_typo_in_any_button_answer_takes_that_button(sqlite_url):
+    engine, _, db = make_engine(sqlite_url, MONDAY)
+    jane = Seeker(engine)
+    onboard(jane)
+    _debrief_until_format(jane, "Acme")
+    jane.answers("video", "done", "4", "skip", "skip", "skip", "skip", "skip", "don't know",
+                 "skip", "skip")
+    jane.runs("outcome")
+    jane.says("stil decidng")
+    assert "Acme is still deciding" in jane.text
+    db.dispose()
+
+
+def test_a_debrief_the_day_after_says_today_is_the_last_day_for_the_thank_yous(sqlite_url):
+    engine, _, db = make_engine(sqlite_url, MONDAY)
+    jane = Seeker(engine)
+    onboard(jane)
+    jane.runs("debrief")
+    jane.answers("Acme", "Data Analyst", "yesterday 11am", "secnd", "video", "Jane Smith",
+                 "skip", "skip", "skip", "skip", "done", "4", "skip", "skip", "skip", "skip",
+                 "skip", "don't know", "skip", "skip")
+    assert "(second round, video)" in jane.text
+    assert "today — the day after the interview is the latest" in jane.text
+    assert "tomorrow at the latest" not in jane.text
+    db.dispose()

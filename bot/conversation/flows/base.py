@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import Button, Reply
 from bot.parsing import ParseError
+from bot.parsing.choices import match_choice
 from bot.turn import STALE_AFTER, FlowState
 
 if TYPE_CHECKING:
@@ -250,6 +251,10 @@ class Runner:
             try:
                 value = step.parse(text, turn)
             except ParseError as error:
+                value = self._near_choice(step, turn, text)
+                if value is not None:  # "vidoe" for the "Video" button: that button's answer
+                    self.answer(turn, value)
+                    return
                 if error.options:  # the answers it may mean, one tap each ("Tue 8 Dec"…)
                     turn.say(str(error), [Button(label, value) for label, value in error.options])
                     return
@@ -282,6 +287,20 @@ class Runner:
                 self._go(turn, flow, flow.after(next_name, turn))
             else:
                 self._go(turn, flow, target)
+
+    @staticmethod
+    def _near_choice(step: Step, turn: Turn, text: str) -> str | None:
+        """The value of the step's button whose label the text nearly spells, if its parser
+        takes it (and it isn't the text itself)."""
+        buttons = step.choices(turn) if callable(step.choices) else step.choices
+        found = match_choice(text, {b.label: b.value for b in buttons if b.value != "skip"})
+        if found is None or found == text:
+            return None
+        try:
+            step.parse(found, turn)
+        except ParseError:
+            return None
+        return found
 
     def _back(self, turn: Turn, flow: Flow) -> None:
         state = turn.state

@@ -59,8 +59,9 @@ def _when(text: str, turn: Turn) -> str:
 
 def _round(text: str, turn: Turn) -> str:
     value = short_text(40, "a round")(text, turn).casefold()
-    return {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
-            "3rd": "third", "last": "final"}.get(value, value)
+    known = {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
+             "3rd": "third", "last": "final"}
+    return known.get(value) or match_choice(value, {r: r for r in ROUNDS}) or value
 
 
 def _format(text: str, turn: Turn) -> str:
