@@ -12,6 +12,17 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.formatting import possessive, short_date
+from bot.parsing import (
+    ParseError,
+    is_dont_know,
+    parse_date,
+    parse_datetime,
+    parse_email,
+    parse_int,
+    parse_money,
+    parse_phone,
+)
+from bot.parsing.choices import match_choice
 from bot.records import changes
 from bot.records.pipeline import STAGES
 from storage.models import Application, Base, Interview, Interviewer, Nudge, Offer
@@ -255,3 +266,104 @@ def _cancel_open(repo: Repository, nudge_ids: list[int]) -> Any:
 def archive(repo: Repository, app: Application, now: datetime) -> None:
     op = changes.set_fields(app, {"status": "archived", "closed_at": now})
     changes.record(repo, f"archived {app.company}", [op], now, app.id)
+
+
+# ---- reading a typed value; a whole form of them (the Slack edit modal) -----------------------
+
+def parse_value(field: Field, text: str, now: datetime, tz: tzinfo) -> Any:
+    """A typed answer as the JSON-ready value of this field; ParseError says what's wrong.
+    "clear" (or an empty form field) empties a field that may be empty."""
+    word = " ".join(text.casefold().split())
+    if word in ("clear", "none", "remove", "") and not field.required:
+        return None
+    if field.kind == "choice":
+        names = {label: value for label, value in field.options}
+        names |= {"stage": STAGE_NAMES, "format": FORMATS, "round": ROUNDS}.get(field.key, {})
+        found = names.get(word) or match_choice(text, names)
+        if found is not None:
+            return found
+        if field.key == "stage":
+            raise ParseError("Please pick a stage: " + ", ".join(STAGE_NAMES) + ".")
+    elif field.kind in ("date", "int") and is_dont_know(text):
+        return None
+    elif field.kind == "date":
+        return parse_date(text, now, tz, prefer="future").isoformat()
+    elif field.kind == "datetime":
+        prefer = "future" if field.key == "booked" else "past"
+        return parse_datetime(text, now, tz, prefer=prefer).isoformat()
+    elif field.kind == "int":
+        return parse_int(text, lo=0, hi=365, what=field.label.lower())
+    elif field.kind == "money":
+        return str(parse_money(text)[0])
+    elif field.kind == "email":
+        return parse_email(text)
+    elif field.kind == "phone":
+        return parse_phone(text)
+    value = " ".join(text.split()) if "\n" not in text else text.strip()
+    if not value:
+        raise ParseError(f"{field.label} can't be empty — type it, or leave it as it was.")
+    if len(value) > field.limit:
+        raise ParseError(f"That's long for {field.label.lower()} — please keep it under "
+                         f"{field.limit} characters.")
+    return value
+
+
+def form_text(field: Field, value: Any, tz: tzinfo) -> str:
+    """A stored value as a form shows it, so that reading it back gives the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.0f}"
+    return str(value)
+
+
+def form_fields(repo: Repository, app: Application, tz: tzinfo) -> list[tuple[str, str, str]]:
+    """(form id, label, current text) of every fact of one application that a form edits:
+    the application, its latest interview, the next steps, each interviewer of it."""
+    latest = repo.latest_interview(app)
+    found = []
+    for field in FIELDS:
+        if field.part == "person" or field.part == "offer":
+            continue
+        if field.part in ("interview", "next") and latest is None and field.key != "booked":
+            continue
+        row = app if field.part == "app" or field.key == "booked" else latest
+        found.append((f"f:{field.key}", field.label, form_text(field, getattr(row, field.attr),
+                                                               tz)))
+    for person in repo.interviewers(latest) if latest is not None else []:
+        for key in ("name", "title", "email", "phone"):
+            field = BY_KEY[key]
+            found.append((f"p{person.id}:{key}", f"{person.name}: {field.label.lower()}",
+                          form_text(field, getattr(person, field.attr), tz)))
+    return found
+
+
+def apply_form(repo: Repository, app: Application, typed: dict[str, str], now: datetime,
+               tz: tzinfo) -> tuple[dict[str, str], list[str]]:
+    """Store what changed in a form of `form_fields`: (errors by form id, what was said). Nothing
+    is stored while any field has an error."""
+    before = {form_id: text for form_id, _, text in form_fields(repo, app, tz)}
+    wanted: list[tuple[Field, Base, Any]] = []
+    errors: dict[str, str] = {}
+    for form_id, text in typed.items():
+        if form_id not in before or (text or "").strip() == before[form_id].strip():
+            continue
+        head, _, key = form_id.partition(":")
+        field = BY_KEY[key]
+        record_id = int(head[1:]) if head.startswith("p") else None
+        row = record_for(repo, app, field, record_id)
+        if row is None:
+            errors[form_id] = "That record isn't there anymore."
+            continue
+        try:
+            wanted.append((field, row, parse_value(field, text or "", now, tz)))
+        except ParseError as error:
+            errors[form_id] = str(error)[:150]
+    if errors:
+        return errors, []
+    return {}, [set_field(repo, app, field, row, value, now, tz)
+                for field, row, value in wanted]

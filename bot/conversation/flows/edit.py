@@ -12,12 +12,7 @@ from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
-    is_dont_know,
-    parse_date,
-    parse_datetime,
     parse_email,
-    parse_int,
-    parse_money,
     parse_phone,
 )
 from bot.parsing.choices import match_choice
@@ -278,43 +273,10 @@ def _confirm_buttons(turn: Turn) -> list[Button]:
 
 def _value(text: str, turn: Turn) -> Any:
     field = _value_field(turn)
-    word = " ".join(text.casefold().split())
-    if word in (CLEAR, "none", "remove") and not field.required:
-        return None
-    if field.kind == "choice":
-        names = {label: value for label, value in field.options}
-        if field.key == "stage":
-            names |= edits.STAGE_NAMES
-        if field.key == "format":
-            names |= edits.FORMATS
-        if field.key == "round":
-            names |= edits.ROUNDS
-        found = names.get(word) or match_choice(text, names)
-        if found is None:
-            if field.key == "stage":
-                raise ParseError("Please pick a stage: " + ", ".join(edits.STAGE_NAMES) + ".")
-            return short_text(field.limit, field.label.lower())(text, turn)
-        return found
-    if field.kind == "date":
-        if is_dont_know(text):
-            return None
-        return parse_date(text, turn.now, turn.tz, prefer="future").isoformat()
-    if field.kind == "datetime":
-        prefer = "future" if field.key == "booked" else "past"
-        return parse_datetime(text, turn.now, turn.tz, prefer=prefer).isoformat()
-    if field.kind == "int":
-        if is_dont_know(text):
-            return None
-        return parse_int(text, lo=0, hi=365, what=field.label.lower())
-    if field.kind == "money":
-        amount, _currency = parse_money(text)
-        return str(amount)
-    if field.kind == "email":
-        return parse_email(text)
-    if field.kind == "phone":
-        return parse_phone(text)
-    value = short_text(field.limit, field.label.lower())(text, turn)
-    if field.key in ("company", "name"):
+    if text.strip() == "":
+        raise ParseError("Please type the new value (or “cancel”).")
+    value = edits.parse_value(field, text, turn.now, turn.tz)
+    if field.key in ("company", "name") and isinstance(value, str):
         return not_a_button(value, "the " + field.label.lower())
     return value
 
