@@ -104,14 +104,13 @@ def parse_country(text: str) -> str:
 
 
 def moved_by(days: Iterable[date], calendar: Holidays) -> str:
-    """“ — Fri 25 Dec (Christmas Day) doesn't count” for the holidays among `days`, or ""."""
-    named = [f"{short_date(day)} ({calendar.name(day)})" for day in sorted(set(days))
-             if day in calendar]
+    """“ (not counting Christmas Day on Fri 25 Dec)” for the holidays among `days`, or ""."""
+    named = [f"{(calendar.name(day) or '').replace(' (observed)', ' observed')} on "
+             f"{short_date(day)}" for day in sorted(set(days)) if day in calendar]
     if not named:
         return ""
-    verb = "doesn't" if len(named) == 1 else "don't"
-    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return f" — {listed} {verb} count"
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+    return f" (not counting {listed})"
 
 
 class HasCountry(Protocol):

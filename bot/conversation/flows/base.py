@@ -292,6 +292,8 @@ class Runner:
     def _near_choice(step: Step, turn: Turn, text: str) -> str | None:
         """The value of the step's button whose label the text nearly spells, if its parser
         takes it (and it isn't the text itself)."""
+        if any(ch.isdigit() for ch in text):  # "84k" is no typo of the "94k" button
+            return None
         buttons = step.choices(turn) if callable(step.choices) else step.choices
         found = match_choice(text, {b.label: b.value for b in buttons if b.value != "skip"})
         if found is None or found == text:

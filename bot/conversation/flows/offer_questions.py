@@ -12,7 +12,8 @@ from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
 )
-from bot.letters.holidays import calendar_for
+from bot.letters.business_days import days_off_between
+from bot.letters.holidays import calendar_for, moved_by
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError, is_dont_know, parse_date, parse_int, parse_money, parse_yes_no
@@ -261,8 +262,10 @@ def _deadline_prompt(turn: Turn) -> str:
     if offer is not None and offer.reply_deadline is not None:
         return (f"When do they need your answer? (now: {_day(offer.reply_deadline)} — skip "
                 "keeps it)")
+    days_off = calendar_for(turn.user)
+    moved = moved_by(days_off_between(turn.local_now.date(), default, days_off), days_off)
     return ("When do they need your answer? If they didn't say, I'll assume two business days "
-            f"— {_day(default)} — and your reply will propose that date.")
+            f"— {_day(default)}{moved} — and your reply will propose that date.")
 
 
 def _deadline_choices(turn: Turn) -> list[Button]:
