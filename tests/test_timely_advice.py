@@ -141,3 +141,23 @@ def test_the_weekly_check_in_announced_for_a_day_is_welcome_that_day_across_a_cl
     jane.presses("I followed up / checked in")
     assert "within a week" not in jane.text
     db.dispose()
+
+
+def test_on_the_reply_deadline_the_offer_decision_says_due_today_not_no_need_to_rush(sqlite_url):
+    clock, db, jane = _jane(sqlite_url, datetime(2026, 12, 8, 10, 0, tzinfo=UTC),
+                            when="yesterday 11am", decision="don't know")
+    jane.runs("offer", "Acme")
+    jane.answers("85k", "10%", "skip", "skip", "25", "skip", "skip", "skip", "today", "no",
+                 "skip", "skip", "90k")
+    assert "Your answer is due today" in jane.last
+    assert "No need to rush" not in jane.text
+    db.dispose()
+
+
+def test_nudge_texts_name_the_day_as_seen_on_the_day_they_are_sent():
+    from bot.nudges.texts import relative_day
+    tz = ZoneInfo("Europe/London")
+    deadline = datetime(2026, 12, 10).date()
+    assert relative_day(deadline, datetime(2026, 12, 9, 9, 0, tzinfo=UTC), tz) == "tomorrow"
+    assert relative_day(deadline, datetime(2026, 12, 10, 9, 0, tzinfo=UTC), tz) == "today"
+    assert relative_day(deadline, datetime(2026, 12, 7, 9, 0, tzinfo=UTC), tz) == "on Thu 10 Dec"

@@ -289,8 +289,8 @@ def parse_value(field: Field, text: str, now: datetime, tz: tzinfo) -> Any:
     elif field.kind == "date":
         return parse_date(text, now, tz, prefer="future").isoformat()
     elif field.kind == "datetime":
-        prefer = "future" if field.key == "booked" else "past"
-        return parse_datetime(text, now, tz, prefer=prefer).isoformat()
+        ahead = field.key == "booked"  # a booked round is ahead; an interview held, behind
+        return parse_datetime(text, now, tz, prefer="future" if ahead else "past").isoformat()
     elif field.kind == "int":
         return parse_int(text, lo=0, hi=365, what=field.label.lower())
     elif field.kind == "money":

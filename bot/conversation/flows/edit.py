@@ -339,7 +339,7 @@ def _finish(turn: Turn, slots: dict[str, Any]) -> None:
             turn.changed(app.id)
             turn.say(f"Deleted {name} from {app.company}.", undo)
         return
-    field = BY_KEY[action]
+    field = BY_KEY[str(action)]
     if slots.get("record") == ADD_PERSON:
         interview = repo.latest_interview(app)
         if interview is None:

@@ -287,16 +287,16 @@ def _decision_prompt(turn: Turn) -> str:
     if offer is not None and offer.status == "negotiating":
         return ("When they answer your counter-offer: Accept (I'll ask what you agreed), Update "
                 f"terms if they changed, or Decline. Waiting for them? Decide later{deadline}.")
-    left = (offer.reply_deadline - turn.local_now.date()).days if offer and \
-        offer.reply_deadline else None
-    if left is not None and left <= 0:
+    due = offer.reply_deadline if offer is not None else None
+    left = (due - turn.local_now.date()).days if due is not None else None
+    if due is not None and left is not None and left <= 0:
         return ("What would you like to do? Your answer is due today — decide now, or ask "
                 "them for a day or two more." if left == 0 else
-                f"What would you like to do? Your answer was due {_day(offer.reply_deadline)} "
+                f"What would you like to do? Your answer was due {_day(due)} "
                 "— reply today, or ask them for a little more time.")
-    if left == 1:
+    if due is not None and left == 1:
         return (f"What would you like to do? Your answer is due tomorrow "
-                f"({_day(offer.reply_deadline)}) — take today to weigh it.")
+                f"({_day(due)}) — take today to weigh it.")
     return f"What would you like to do? No need to rush{deadline}."
 
 
