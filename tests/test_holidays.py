@@ -81,3 +81,17 @@ def test_an_offer_without_a_deadline_on_23_december_is_due_after_the_holidays_an
     assert ("two business days: Tue 29 Dec (not counting Christmas Day on Fri 25 Dec or "
             "Boxing Day observed on Mon 28 Dec)") in jane.text
     db.dispose()
+
+
+def test_a_follow_up_after_a_christmas_eve_decision_waits_for_the_first_working_day(any_db_url):
+    engine, clock, db = make_engine(any_db_url, datetime(2026, 12, 18, 10, 0, tzinfo=UTC))
+    jane = Seeker(engine)
+    onboard(jane)  # London
+    debrief(jane, "Acme", ("Jane Smith",), "today 9am", "Dec 24")
+    jane.runs("followup", "Acme")
+    assert "I'll remind you on Tue 29 Dec" in jane.text  # not Christmas, not Boxing Day
+    with db.session() as session:
+        from storage.models import Nudge
+        [follow_up] = session.query(Nudge).filter_by(kind="follow_up").all()
+        assert follow_up.due_at == datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+    db.dispose()

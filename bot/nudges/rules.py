@@ -7,6 +7,7 @@ application are always at least seven days apart, counting every contact the use
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -42,6 +43,7 @@ class Prefs:
     quiet: tuple[int, int] | None = (21, 8)
     ghost_after: int = 3
     quiet_minutes: tuple[int, int] = (0, 0)  # past the hours of `quiet`: 22:00-07:30 → (0, 30)
+    days_off: Container[date] = field(default=frozenset(), compare=False)  # public holidays
 
 
 @dataclass(frozen=True)
@@ -131,15 +133,16 @@ def at_nudge_hour(day: date, prefs: Prefs) -> datetime:
     return out_of_quiet(local_at(day, prefs.nudge_hour, prefs.tz), prefs)
 
 
-def next_business_day(day: date) -> date:
+def next_business_day(day: date, days_off: Container[date] = frozenset()) -> date:
+    """The next weekday that is no public holiday of `days_off`."""
     day += timedelta(days=1)
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in days_off:
         day += timedelta(days=1)
     return day
 
 
-def business_day_on_or_after(day: date) -> date:
-    while day.weekday() >= 5:
+def business_day_on_or_after(day: date, days_off: Container[date] = frozenset()) -> date:
+    while day.weekday() >= 5 or day in days_off:
         day += timedelta(days=1)
     return day
 
@@ -190,12 +193,12 @@ def _respect_gap(due: datetime, app: ApplicationFacts, prefs: Prefs) -> datetime
     floor = earliest_contact(app, prefs)
     if floor is None or due >= floor:
         return due
-    day = business_day_on_or_after(floor.astimezone(prefs.tz).date())
+    day = business_day_on_or_after(floor.astimezone(prefs.tz).date(), prefs.days_off)
     candidate = at_nudge_hour(day, prefs)
     if candidate < floor <= candidate + CONTACT_SLACK and not in_quiet_hours(floor, prefs):
         return floor  # last week's came a little after the hour: a week to the minute, same day
     if candidate < floor:  # never on a weekend: nobody writes to an employer on Saturday
-        candidate = at_nudge_hour(next_business_day(day), prefs)
+        candidate = at_nudge_hour(next_business_day(day, prefs.days_off), prefs)
     return candidate
 
 
@@ -232,14 +235,14 @@ def plan_application(app: ApplicationFacts, prefs: Prefs, now: datetime) -> list
     if app.decision_expected is None:
         return planned
     if not app.followed_up:
-        due = at_nudge_hour(next_business_day(app.decision_expected), prefs)
+        due = at_nudge_hour(next_business_day(app.decision_expected, prefs.days_off), prefs)
         planned.append(Planned(f"{FOLLOW_UP}:{app.id}:{app.decision_expected}", FOLLOW_UP,
                                _respect_gap(due, app, prefs), app.id,
                                payload={"decision": app.decision_expected.isoformat()}))
         return planned
     anchor = app.last_contact_at or at_nudge_hour(app.decision_expected, prefs)
     local = week_after(anchor, prefs.tz).astimezone(prefs.tz)
-    due = at_nudge_hour(business_day_on_or_after(local.date()), prefs)
+    due = at_nudge_hour(business_day_on_or_after(local.date(), prefs.days_off), prefs)
     due = _respect_gap(due, app, prefs)
     if app.unanswered_check_ins >= prefs.ghost_after:
         planned.append(Planned(f"{GHOST_CHECK}:{app.id}:{app.check_in_epoch}", GHOST_CHECK, due,

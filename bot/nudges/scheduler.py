@@ -344,7 +344,8 @@ class _Batch:
     def prefs_of(self, user: UserView) -> Prefs:
         """The user's preferences (thousands of users share a few sets: each is made once)."""
         settings = (user.timezone, user.nudge_hour, user.quiet_start, user.quiet_end,
-                    user.ghost_after, user.quiet_start_minute, user.quiet_end_minute)
+                    user.ghost_after, user.quiet_start_minute, user.quiet_end_minute,
+                    user.country)
         prefs = self.prefs.get(settings)
         if prefs is None:
             prefs = self.prefs[settings] = prefs_for(user)

@@ -51,6 +51,7 @@ class UserView(NamedTuple):
     unreachable: bool
     quiet_start_minute: int
     quiet_end_minute: int
+    country: str
 
 
 

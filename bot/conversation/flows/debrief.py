@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
 from bot.formatting import possessive
+from bot.letters.holidays import calendar_for
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -144,7 +145,8 @@ def _on_decision(turn: Turn, value: str | None) -> None:
     if value is None:
         held = datetime.fromisoformat(turn.slots["when"]).date()
         assumed = business_day_on_or_after(
-            max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1)))
+            max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1)),
+            calendar_for(turn.user))
         turn.slots["decision_date"] = assumed.isoformat()
         turn.slots["decision_assumed"] = True
         turn.say(

@@ -18,6 +18,7 @@ from bot.conversation.drafts import day, decision_day, interview_facts, news_con
 from bot.conversation.flows.base import Flow, Jump, Step
 from bot.conversation.flows.choose import application_step, prepare_application
 from bot.letters import check_in, follow_up, follow_up_phone_script
+from bot.letters.holidays import calendar_for
 from bot.messages import Button
 from bot.nudges.planner import CONTACT_EVENT, RESET_EVENTS
 from bot.nudges.rules import contact_ready_day, next_business_day
@@ -129,7 +130,7 @@ def show_drafts(turn: Turn, app: Application, *, anyway: bool = False) -> bool:
                      "the position, and whether a decision has been made. Email or phone, "
                      "whichever you prefer.")
         else:
-            nudge_day = next_business_day(where.decision)
+            nudge_day = next_business_day(where.decision, calendar_for(turn.user))
             turn.say(f"Here's the follow-up, ready for {day(nudge_day)} — keep it until their "
                      f"decision date ({day(where.decision)}) has passed.")
         turn.say("✉️ The follow-up email:", draft=follow_up(sender(turn), facts, contact))
@@ -138,7 +139,7 @@ def show_drafts(turn: Turn, app: Application, *, anyway: bool = False) -> bool:
         turn.say(NEVER_PESKY)
         return True
     if not where.contacts:
-        nudge_day = next_business_day(where.decision)
+        nudge_day = next_business_day(where.decision, calendar_for(turn.user))
         turn.say(f"{app.company} expects to decide by {day(where.decision)}. Until then, keep your "
                  "search going — a plan B takes the pressure off. Following up before that date "
                  f"can look pushy; I'll remind you on {day(nudge_day)} with the email ready.")
