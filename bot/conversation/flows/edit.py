@@ -432,7 +432,7 @@ def undo_command(turn: Turn, args: str) -> None:
              [Button("My pipeline", "/status"), Button("Edit something", "/edit")])
 
 
-__all__ = ["EDIT", "understand_edit", "undo_command"]
+__all__ = ["EDIT", "rename_company", "set_person_fact", "understand_edit", "undo_command"]
 
 
 # ---- plain words: "Jane's email is jane@acme.example", "Acme is actually called Acme Analytics" --
@@ -452,14 +452,15 @@ def understand_edit(runner: Runner, turn: Turn, text: str) -> bool:
     True when the message was one of them (and answered)."""
     person = _PERSON_FACT.fullmatch(text.strip())
     if person is not None:
-        return _person_fact(turn, person["who"], person["what"], person["value"])
+        return set_person_fact(turn, person["who"], person["what"], person["value"])
     rename = _RENAME.fullmatch(text.strip())
     if rename is not None:
-        return _rename(turn, rename["old"] or rename["old2"], rename["new"] or rename["new2"])
+        return rename_company(turn, rename["old"] or rename["old2"],
+                              rename["new"] or rename["new2"])
     return False
 
 
-def _person_fact(turn: Turn, who: str, what: str, value: str) -> bool:
+def set_person_fact(turn: Turn, who: str, what: str, value: str) -> bool:
     repo = turn.repo
     people = {p.name: (app, p) for app in repo.applications()
               for i in repo.interviews(app) for p in repo.interviewers(i)}
@@ -481,7 +482,7 @@ def _person_fact(turn: Turn, who: str, what: str, value: str) -> bool:
     return True
 
 
-def _rename(turn: Turn, old: str, new: str) -> bool:
+def rename_company(turn: Turn, old: str, new: str) -> bool:
     app = turn.repo.find_application(old.strip())
     if app is None:
         return False
