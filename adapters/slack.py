@@ -41,6 +41,13 @@ from adapters.slack_blocks import (
     read_debrief,
     render_reply,
 )
+from adapters.slack_edit import (
+    EDIT_CALLBACK,
+    EDIT_WORDS,
+    read_edit,
+    slack_edit_save,
+    slack_edit_view,
+)
 from adapters.slack_web import (
     PLATFORM,
     Rendered,
@@ -173,6 +180,7 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         app.action(BUTTON_ACTION)(self._on_button)
         app.action(OPEN_DEBRIEF_ACTION)(self._on_open_debrief)
         app.view(DEBRIEF_CALLBACK)(self._on_debrief_submitted)
+        app.view(EDIT_CALLBACK)(self._on_edit_submitted)
 
     async def _on_error(self, error: Exception,
                         response: BoltResponse | None) -> BoltResponse | None:
@@ -207,6 +215,11 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         word = word.casefold() or "help"
         trigger = _stamp(command.get("trigger_id")) or ""
         name = storable(_text(command.get("user_name"))) or None
+        if word in EDIT_WORDS:
+            await ack()
+            self._spawn(self._open_edit(user, trigger, args.strip(), Incoming.command(
+                user, word, args.strip(), name, dedup_key=f"command:{trigger}")))
+            return
         if word in DEBRIEF_WORDS:
             await ack()
             self._spawn(self._open_debrief(user, trigger, company=args.strip(),
@@ -281,6 +294,33 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         await ack()
         if replies:
             self._spawn(self._after_debrief(user, replies))
+
+    async def _on_edit_submitted(self, ack: AsyncAck, body: dict[str, Any],
+                                 view: dict[str, Any], context: AsyncBoltContext) -> None:
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        if user is None:
+            await ack()
+            return
+        errors, replies = await asyncio.to_thread(
+            slack_edit_save, self.engine, user, _text(view.get("private_metadata")),
+            read_edit(_dig(view, "state", "values")))
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        self._spawn(self._after_debrief(user, replies))
+
+    async def _open_edit(self, user: UserKey, trigger_id: str, company: str,
+                         fallback: Incoming) -> None:
+        """The edit form for the named (or only) application; else the edit chat, which asks."""
+        view = await asyncio.to_thread(slack_edit_view, self.engine, user, company)
+        try:
+            if view is None:
+                raise DeliveryError("no single application to edit")
+            await self._call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+        except DeliveryError as error:
+            log.info("slack: edit continues in the DM (%s)", error)
+            await self._turn(user, fallback)
 
     # ---- the work after the ack -----------------------------------------------------------
 

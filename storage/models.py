@@ -90,6 +90,9 @@ class User(Base):
     current_position: Mapped[str] = mapped_column(String(200), default="")
     manager_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    country: Mapped[str] = mapped_column(String(2), default="")  # ISO code, for public holidays
+    quiet_start_minute: Mapped[int] = mapped_column(Integer, default=0)  # 22:00-07:30: 0, 30
+    quiet_end_minute: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Application(Base):
@@ -120,7 +123,8 @@ class Application(Base):
 
 
 ACTIVE_STATUSES = ("active", "second_round", "offer")
-CLOSED_STATUSES = ("accepted", "rejected", "withdrawn", "ghosted", "declined", "closed")
+CLOSED_STATUSES = ("accepted", "rejected", "withdrawn", "ghosted", "declined", "closed",
+                   "archived")
 
 
 class Interview(Base):
@@ -347,3 +351,18 @@ class ButtonToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     value: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Change(Base):
+    """One change the user made to their records (an edit, a delete, a merge, an archive) and
+    the operations that undo it, newest last; `undo` reverts the latest one not yet undone."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    undo: Mapped[list[Any]] = mapped_column(default=list)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)

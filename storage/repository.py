@@ -32,6 +32,7 @@ from storage.models import (
     Application,
     Base,
     ButtonToken,
+    Change,
     ConversationState,
     Event,
     Interview,
@@ -448,6 +449,21 @@ class Repository:
         self.session.add(offer)
         self.session.flush()
         return offer
+
+    # ---- the change log (edit, delete, merge, archive; undo) ------------------------------
+
+    def add_change(self, summary: str, undo: list[Any], at: datetime,
+                   application_id: int | None = None) -> Change:
+        change = Change(user_id=self.user_id, application_id=application_id, at=at,
+                        summary=summary[:300], undo=undo, undone=False)
+        self.session.add(change)
+        self.session.flush()
+        return change
+
+    def last_change(self) -> Change | None:
+        """The user's latest change not undone yet."""
+        query = select(Change).where(Change.user_id == self.user_id, Change.undone.is_(False))
+        return self.session.scalars(query.order_by(Change.id.desc()).limit(1)).first()
 
 
 # ---- the statements of a turn, built once: building one costs more than running it -------------

@@ -16,7 +16,7 @@ from bot.conversation.buttons import issue_tokens
 from bot.conversation.engine import Engine
 from bot.nudges.planner import replan
 from storage.db import Database
-from storage.models import Base, Event, Lesson, Offer, Reference, Story
+from storage.models import Base, Change, Event, Lesson, Offer, Reference, Story
 from storage.repository import Repository
 from tests.nudging import run_until, scheduler_for
 from tests.story import Seeker, debrief, make_engine, onboard
@@ -64,6 +64,10 @@ def full_story(url: str, user_id: str = "jane") -> tuple[Engine, FixedClock, Dat
                           created_at=now))
         session.add(Event(user_id=repo.user.id, application_id=acme.id, kind="contact",
                           at=now, data={"how": "email", "interview_id": first.id}))
+        session.add(Change(user_id=repo.user.id, application_id=acme.id, at=now,
+                           summary="Acme's role: Analyst → Data Analyst",
+                           undo=[{"op": "set", "table": "applications", "id": acme.id,
+                                  "values": {"role": "Analyst"}}]))
         # a second round at Acme (not replanned: the prep nudge's planner is not under test)
         acme.status, acme.next_interview_at, acme.next_round = "second_round", NEXT_ROUND, "second"
         issue_tokens(repo, ["/status", "/debrief"], now)

@@ -42,7 +42,7 @@ from bot.clock import FixedClock
 from bot.conversation.engine import Engine
 from bot.messages import Reply, UserKey
 from bot.nudges.planner import CONTACT_EVENT, prefs_for, replan
-from bot.nudges.rules import CONTACT_GAP, CONTACT_KINDS, MAX_PER_DAY, in_quiet_hours
+from bot.nudges.rules import CONTACT_KINDS, MAX_PER_DAY, in_quiet_hours, week_after
 from bot.nudges.scheduler import Scheduler
 from storage.db import Database
 from storage.models import Application, Event, Nudge, User
@@ -371,9 +371,11 @@ class Story:
 
         # employer contact: first deliveries 7 days apart; nothing soon after a logged contact
         first: dict[int, tuple[datetime, int | None, str]] = {}
+        zone_of_app = {}  # the week is the user's wall-clock week (issue 16)
         for m in messages:
             for nudge_id, kind, app in m.nudges:
                 first.setdefault(nudge_id, (m.at, app, kind))
+                zone_of_app[app] = prefs[m.user].tz
         by_app: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
         for nudge_id, (at, app, kind) in first.items():
             if kind in CONTACT_KINDS and app is not None:
@@ -381,14 +383,14 @@ class Story:
         for app, sent in by_app.items():
             sent.sort()
             for (a, id_a, kind_a), (b, id_b, kind_b) in zip(sent, sent[1:], strict=False):
-                assert b - a >= CONTACT_GAP, (
+                assert b >= week_after(a, zone_of_app[app]), (
                     f"application {app}: {kind_a} #{id_a} at {a} and {kind_b} #{id_b} at {b}")
         for m in messages:
             for nudge_id, kind, app in m.nudges:
                 if kind not in CONTACT_KINDS or app is None:
                     continue
                 for contact in contacts.get(app, []):
-                    assert not contact < m.at < contact + CONTACT_GAP, (
+                    assert not contact < m.at < week_after(contact, prefs[m.user].tz), (
                         f"application {app}: {kind} #{nudge_id} at {m.at}, "
                         f"{m.at - contact} after a contact the user logged")
 

@@ -78,18 +78,30 @@ def test_an_interview_that_ended_before_3pm_gets_its_thank_you_nudge_at_6pm_the_
         "Mon 23 Nov 18:00"
 
 
-def test_an_interview_that_ended_after_3pm_gets_it_the_next_morning_at_the_nudge_hour():
-    assert thank_yous(at("2026-11-23", 15, 30), at("2026-11-23", 17), prefs(nudge_hour=8))[0] \
-        == "Tue 24 Nov 08:00"
+def test_an_afternoon_interview_gets_its_thank_you_nudge_the_same_evening():
+    # issue 16: a 15:30 interview debriefed at 17:00 — 18:00 the same day, not the next morning
+    assert thank_yous(at("2026-11-23", 15, 30), at("2026-11-23", 17), prefs(nudge_hour=8)) == [
+        "Mon 23 Nov 18:00", "Tue 24 Nov 08:00", "Wed 25 Nov 08:00"]
+
+
+def test_a_debrief_after_5pm_brings_the_evening_nudge_an_hour_after_it():
+    assert thank_yous(at("2026-11-23", 16), at("2026-11-23", 18, 20), prefs())[0] == \
+        "Mon 23 Nov 19:20"
+
+
+def test_an_evening_out_of_reach_before_quiet_hours_leaves_the_next_morning_as_the_last_day():
+    # debrief at 20:30, quiet from 21:00: 21:30 is quiet — the next morning, then one late one
+    assert thank_yous(at("2026-11-23", 19), at("2026-11-23", 20, 30), prefs()) == [
+        "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
 
 
 def test_an_interview_counts_as_ended_when_the_debrief_starts_if_that_is_sooner_than_an_hour():
     # 14:00 interview, debrief at 14:40: it ended before 15:00, so the same evening
     assert thank_yous(at("2026-11-23", 14), at("2026-11-23", 14, 40), prefs())[0] == \
         "Mon 23 Nov 18:00"
-    # 14:30 interview, debrief at 16:00: an hour-long interview ended 15:30 — next morning
+    # 14:30 interview, debrief at 16:00: the same evening too (issue 16)
     assert thank_yous(at("2026-11-23", 14, 30), at("2026-11-23", 16), prefs())[0] == \
-        "Tue 24 Nov 09:00"
+        "Mon 23 Nov 18:00"
 
 
 def test_unsent_letters_are_reminded_again_the_next_day_then_once_late_is_better_than_never():
@@ -108,22 +120,24 @@ def test_no_thank_you_nudge_once_every_interviewer_is_marked_sent():
 
 
 def test_a_6pm_reminder_in_quiet_hours_waits_for_the_morning_and_the_repeat_waits_a_day_too():
-    # quiet from 17:00: the evening reminder moves to 08:00 — the repeat must not follow an hour
-    # later at 09:00, but the next day
+    # quiet from 17:00: no evening reminder — the next morning at the nudge hour is the last
+    # day, then one "late is better than never" (issue 16: SPEC §3)
     assert thank_yous(at("2026-11-23", 11), at("2026-11-23", 11, 30), prefs(quiet=(17, 8))) == [
-        "Tue 24 Nov 08:00", "Wed 25 Nov 09:00", "Thu 26 Nov 09:00"]
+        "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
 
 
 def test_a_debrief_recorded_late_at_night_gets_its_first_reminder_in_the_morning_and_one_a_day():
-    # interview at 11:00, debrief only at 22:30 (quiet hours): 08:00, then 09:00 the next days
+    # interview at 11:00, debrief only at 22:30 (quiet hours): the next morning is the last
+    # day, then one late reminder (issue 16: SPEC §3)
     assert thank_yous(at("2026-11-23", 11), at("2026-11-23", 22, 30), prefs()) == [
-        "Tue 24 Nov 08:00", "Wed 25 Nov 09:00", "Thu 26 Nov 09:00"]
+        "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
 
 
 def test_a_debrief_recorded_days_later_keeps_the_reminders_of_the_interview_day():
-    # the first two are past: the scheduler sends only the newest still-relevant one, once
+    # both are past: the scheduler sends only the newest still-relevant one, once (issue 16:
+    # the evening an hour after a debrief two days later is no evening of the interview day)
     assert thank_yous(at("2026-11-23", 11), at("2026-11-25", 10), prefs()) == [
-        "Mon 23 Nov 18:00", "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
+        "Tue 24 Nov 09:00", "Wed 25 Nov 09:00"]
 
 
 def test_a_user_in_los_angeles_gets_the_evening_reminder_at_6pm_pacific():
@@ -144,9 +158,10 @@ def test_a_user_in_kolkata_gets_the_evening_reminder_at_6pm_india_time_on_the_ha
 
 def test_thank_you_reminders_stay_at_9_local_across_the_night_the_clocks_go_forward():
     # London springs forward on Sunday 29 March 2026
-    times = thank_you_times(at("2026-03-27", 16), at("2026-03-27", 17, 30), prefs())
-    assert [seen(t) for t in times] == ["Sat 28 Mar 09:00", "Sun 29 Mar 09:00", "Mon 30 Mar 09:00"]
-    assert [t.hour for t in times] == [9, 8, 8]  # in UTC: GMT, then BST
+    # (issue 16: an afternoon interview's first reminder is the same evening)
+    times = thank_you_times(at("2026-03-28", 16), at("2026-03-28", 17, 30), prefs())
+    assert [seen(t) for t in times] == ["Sat 28 Mar 18:30", "Sun 29 Mar 09:00", "Mon 30 Mar 09:00"]
+    assert [t.hour for t in times] == [18, 8, 8]  # in UTC: GMT, then BST
 
 
 # ---- quiet hours ----------------------------------------------------------------------------
@@ -266,14 +281,15 @@ def test_a_check_in_pushed_by_the_weekly_gap_skips_the_weekend():
     assert due(planned, CHECK_IN) == ["Mon 7 Dec 09:00"]
 
 
-def test_the_week_the_clocks_go_forward_a_check_in_still_waits_seven_full_days():
-    # contact Monday 23 March 08:30 GMT; Monday 30 March 09:00 BST is only 6 days 23½ hours on
+def test_the_week_the_clocks_go_forward_a_check_in_comes_a_week_later_on_the_wall_clock():
+    # contact Monday 23 March 08:30 GMT; Monday 30 March 09:00 BST is a week later on the
+    # user's clock (6 days 23½ hours): the day the check-in was announced for (issue 16)
     planned = plan_application(application(decision_expected=date(2026, 3, 13), followed_up=True,
                                            last_contact_at=at("2026-03-23", 8, 30)),
                                prefs(), at("2026-03-23", 9))
     [check_in] = [p for p in planned if p.kind == CHECK_IN]
-    assert seen(check_in.due_at) == "Mon 30 Mar 09:30"
-    assert check_in.due_at - at("2026-03-23", 8, 30) == timedelta(days=7)
+    assert seen(check_in.due_at) == "Mon 30 Mar 09:00"
+    assert check_in.due_at - at("2026-03-23", 8, 30) == timedelta(days=7, minutes=-30)
 
 
 def test_a_check_in_delivered_a_little_after_9_is_followed_by_the_next_one_a_week_later():

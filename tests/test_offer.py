@@ -380,9 +380,11 @@ def test_the_resignation_gives_ten_business_days_and_warns_about_a_tight_start(s
     [letter] = _drafts(jane)
     assert letter.body.startswith("Monday 21 December 2026")
     assert "Dear Peter Gibbons" in letter.body
-    assert "two weeks' notice" in letter.body and "Monday 4 January 2027" in letter.body
-    assert "last working day is Mon 4 Jan 2027" in jane.text
-    assert "less than 3 days after your last working day" in jane.text
+    # issue 16: a London user's business days skip Christmas, Boxing Day (observed) and New
+    # Year's Day — and the text names them
+    assert "two weeks' notice" in letter.body and "Thursday 7 January 2027" in letter.body
+    assert ("last working day is Thu 7 Jan 2027 (not counting Christmas Day on Fri 25 Dec, "
+            "Boxing Day observed on Mon 28 Dec or New Year's Day on Fri 1 Jan)") in jane.text
     assert "Mon 11 Jan" in jane.text  # a start that leaves a few days' rest
     assert "References at Initrode" in jane.text
     with db.session() as session:

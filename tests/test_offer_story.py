@@ -115,7 +115,8 @@ def test_the_resignation_ends_ten_business_days_after_the_notice(messages):
     assert body.startswith("Monday 21 December 2026")
     assert "Dear Peter Gibbons," in body
     assert "Senior Analyst at Initrode" in body
-    assert "two weeks' notice, so my last working day will be Monday 4 January 2027" in body
+    # issue 16: ten business days in London skip Christmas, Boxing Day and New Year's Day
+    assert "two weeks' notice, so my last working day will be Thursday 7 January 2027" in body
     assert letter["problems"] == []
     advice = [m["text"] for m in messages if "start date" in m["text"].casefold()]
     assert any("Mon 11 Jan" in text and "days off" in text for text in advice)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.conversation.flows.edit import undo_command
 from bot.conversation.flows.lessons import lessons_command
 from bot.messages import Button
 from bot.outputs.export import export_command
@@ -90,6 +91,9 @@ for _command in (
     Command("story", "note which story you told to which interviewer", flow="story"),
     Command("lessons", "your lessons journal (“lessons <thought>” adds one)", lessons_command),
     Command("references", "your references: list them, add one", flow="references"),
+    Command("edit", "correct anything you told me; delete, merge or archive a record",
+            flow="edit", aliases=("change", "correct")),
+    Command("undo", "undo your last change to your records", undo_command),
     Command("help", "this list", _help),
     Command("cancel", "stop what we're doing (nothing else is lost)"),
 ):

@@ -17,6 +17,7 @@ from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
+from bot.conversation.flows.edit import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
 from bot.turn import Turn
@@ -180,8 +181,10 @@ class Engine:
             self.command(turn, word, "")
             return
         if turn.user.onboarded or turn.repo.applications():
-            # a sentence is read as a sentence first ("offer from Acme" is not `offer`)
-            news.act(self, turn, news.meaning_of(turn, stripped, tuple(COMMANDS)))
+            # a sentence is read as a sentence first ("offer from Acme" is not `offer`); the two
+            # edit sentences ("Jane's email is …", "Acme is actually called …") are issue 16's
+            if not understand_edit(self.runner, turn, stripped):
+                news.act(self, turn, news.meaning_of(turn, stripped, tuple(COMMANDS)))
             return
         if word.casefold() in COMMANDS:
             self.command(turn, word, args.strip())

@@ -4,6 +4,7 @@ interviewers, and the resignation letter."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Container
 
 from bot.messages import Draft
 
@@ -50,14 +51,16 @@ def resignation(
     position: str,
     notice_date: datetime.date,
     last_day: datetime.date,
+    holidays: Container[datetime.date] = frozenset(),
 ) -> Draft:
-    """Formal notice to the current `manager`, dated `notice_date`, stating `last_day`.
+    """Formal notice to the current `manager`, dated `notice_date`, stating `last_day`
+    (business days skip the `holidays` given, as `last_working_day` did).
 
     Compute `last_day` with `last_working_day(notice_date)`. The letter says "two
     weeks' notice" only when the last day is ten business days after the notice;
     a last day before the notice, or a shorter notice, is reported among the problems.
     """
-    gap = business_days_between(notice_date, last_day)
+    gap = business_days_between(notice_date, last_day, holidays)
     problems = []
     if last_day <= notice_date:
         problems.append("The last working day must come after the day you give notice.")

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from bot.letters.holidays import Holidays, user_country
 from bot.nudges.rules import (
     CHECK_IN,
     CONTACT_KINDS,
@@ -52,7 +53,11 @@ def prefs_for(user: HasPrefs) -> Prefs:
         tz = tz_from_name("UTC")
     quiet = None if user.quiet_start is None or user.quiet_end is None else (
         user.quiet_start, user.quiet_end)
-    return Prefs(tz=tz, nudge_hour=user.nudge_hour, quiet=quiet, ghost_after=user.ghost_after)
+    minutes = (getattr(user, "quiet_start_minute", 0) or 0,
+               getattr(user, "quiet_end_minute", 0) or 0)  # 22:00-07:30 (issue 16)
+    days_off = Holidays(user_country(getattr(user, "country", "") or "", user.timezone or ""))
+    return Prefs(tz=tz, nudge_hour=user.nudge_hour, quiet=quiet, ghost_after=user.ghost_after,
+                 quiet_minutes=minutes, days_off=days_off)
 
 
 @dataclass

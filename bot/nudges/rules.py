@@ -7,6 +7,7 @@ application are always at least seven days apart, counting every contact the use
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -22,8 +23,8 @@ DIGEST = "digest"
 CONTACT_KINDS = frozenset({FOLLOW_UP, CHECK_IN, GHOST_CHECK})
 CONTACT_GAP = timedelta(days=7)
 CONTACT_SLACK = timedelta(minutes=30)  # a contact this soon after the nudge hour keeps the day
-SAME_EVENING_BEFORE = time(15, 0)
 SAME_EVENING_AT = 18
+DEBRIEF_TO_NUDGE = timedelta(hours=1)  # the first reminder never comes sooner after a debrief
 INTERVIEW_LENGTH = timedelta(hours=1)
 MAX_PER_DAY = 3
 # how late a missed nudge may still be delivered after downtime (None: while still relevant)
@@ -41,6 +42,8 @@ class Prefs:
     nudge_hour: int = 9
     quiet: tuple[int, int] | None = (21, 8)
     ghost_after: int = 3
+    quiet_minutes: tuple[int, int] = (0, 0)  # past the hours of `quiet`: 22:00-07:30 → (0, 30)
+    days_off: Container[date] = field(default=frozenset(), compare=False)  # public holidays
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,13 @@ def family_of(key: str) -> str:
 def in_quiet_hours(moment: datetime, prefs: Prefs) -> bool:
     if prefs.quiet is None:
         return False
-    start, end = prefs.quiet
-    hour = moment.astimezone(prefs.tz).hour
+    start = prefs.quiet[0] * 60 + prefs.quiet_minutes[0]  # minutes of the day
+    end = prefs.quiet[1] * 60 + prefs.quiet_minutes[1]
+    local = moment.astimezone(prefs.tz)
+    minute = local.hour * 60 + local.minute
     if start == end:
         return False
-    return start <= hour or hour < end if start > end else start <= hour < end
+    return start <= minute or minute < end if start > end else start <= minute < end
 
 
 def out_of_quiet(moment: datetime, prefs: Prefs) -> datetime:
@@ -108,9 +113,10 @@ def out_of_quiet(moment: datetime, prefs: Prefs) -> datetime:
         return moment.astimezone(UTC)
     assert prefs.quiet is not None
     local = moment.astimezone(prefs.tz)
-    end_hour = prefs.quiet[1]
-    day = local.date() if local.hour < end_hour else local.date() + timedelta(days=1)
-    return local_at(day, end_hour, prefs.tz)
+    end_hour, end_minute = prefs.quiet[1], prefs.quiet_minutes[1]
+    early = (local.hour, local.minute) < (end_hour, end_minute)
+    day = local.date() if early else local.date() + timedelta(days=1)
+    return local_at(day, end_hour, prefs.tz, end_minute)
 
 
 def local_at(day: date, hour: int, tz: tzinfo, minute: int = 0) -> datetime:
@@ -127,15 +133,16 @@ def at_nudge_hour(day: date, prefs: Prefs) -> datetime:
     return out_of_quiet(local_at(day, prefs.nudge_hour, prefs.tz), prefs)
 
 
-def next_business_day(day: date) -> date:
+def next_business_day(day: date, days_off: Container[date] = frozenset()) -> date:
+    """The next weekday that is no public holiday of `days_off`."""
     day += timedelta(days=1)
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in days_off:
         day += timedelta(days=1)
     return day
 
 
-def business_day_on_or_after(day: date) -> date:
-    while day.weekday() >= 5:
+def business_day_on_or_after(day: date, days_off: Container[date] = frozenset()) -> date:
+    while day.weekday() >= 5 or day in days_off:
         day += timedelta(days=1)
     return day
 
@@ -147,41 +154,51 @@ def next_monday(after: date) -> date:
 # ---- the rules ----------------------------------------------------------------------------------
 
 def thank_you_times(held: datetime, recorded: datetime, prefs: Prefs) -> list[datetime]:
-    """First reminder (same evening at 18:00, or next morning), a repeat the next day, then
-    one last "late is better than never" the day after."""
+    """The thank-you reminders: the same evening — 18:00, or an hour after the debrief when
+    that is later — if that still falls on the interview's day and outside quiet hours; then
+    the next morning (the last day); then one last "late is better than never" the day after.
+    When the evening is out of reach, the next morning's reminder is the first."""
     held, recorded = held.astimezone(UTC), recorded.astimezone(UTC)
     ended = min(held + INTERVIEW_LENGTH, max(held, recorded))
-    local_end = ended.astimezone(prefs.tz)
-    if local_end.time() < SAME_EVENING_BEFORE:
-        first = local_at(local_end.date(), SAME_EVENING_AT, prefs.tz)
-    else:
-        first = local_at(local_end.date() + timedelta(days=1), prefs.nudge_hour, prefs.tz)
-    if first < recorded < first + timedelta(days=1):
-        first = recorded  # debriefed that evening or night: the first reminder comes then…
-    first = out_of_quiet(first, prefs)  # …or when the quiet hours end; and the repeats count
-    # their days from the day the first one really comes (not 08:00 and again at 09:00)
-    first_day = first.astimezone(prefs.tz).date()
-    return [first, at_nudge_hour(first_day + timedelta(days=1), prefs),
-            at_nudge_hour(first_day + timedelta(days=2), prefs)]
+    day = ended.astimezone(prefs.tz).date()
+    evening = max(local_at(day, SAME_EVENING_AT, prefs.tz), recorded + DEBRIEF_TO_NUDGE)
+    last_day = at_nudge_hour(day + timedelta(days=1), prefs)
+    late = at_nudge_hour(day + timedelta(days=2), prefs)
+    # (a debrief recorded days later leaves past times: the scheduler sends the newest, once)
+    if evening.astimezone(prefs.tz).date() == day and not in_quiet_hours(evening, prefs):
+        return [evening, last_day, late]
+    return [last_day, late]
+
+
+def contact_ready_day(last_contact: datetime, tz: tzinfo) -> date:
+    """The first day the user may contact an employer again: a week after the last contact,
+    counted in the user's calendar days (so a clock change never moves it)."""
+    return last_contact.astimezone(tz).date() + CONTACT_GAP
+
+
+def week_after(moment: datetime, tz: tzinfo) -> datetime:
+    """A week later on the user's wall clock (09:00 Thursday → 09:00 next Thursday, 167 or 169
+    hours across a clock change), as UTC: the one week of the weekly contact rule."""
+    return (moment.astimezone(tz) + CONTACT_GAP).astimezone(UTC)
 
 
 def earliest_contact(app: ApplicationFacts, prefs: Prefs) -> datetime | None:
     """The first moment a new employer-contact nudge may come (seven days after the last)."""
     if app.last_contact_at is None:
         return None
-    return app.last_contact_at.astimezone(UTC) + CONTACT_GAP  # seven real days, DST or not
+    return week_after(app.last_contact_at, prefs.tz)
 
 
 def _respect_gap(due: datetime, app: ApplicationFacts, prefs: Prefs) -> datetime:
     floor = earliest_contact(app, prefs)
     if floor is None or due >= floor:
         return due
-    day = business_day_on_or_after(floor.astimezone(prefs.tz).date())
+    day = business_day_on_or_after(floor.astimezone(prefs.tz).date(), prefs.days_off)
     candidate = at_nudge_hour(day, prefs)
     if candidate < floor <= candidate + CONTACT_SLACK and not in_quiet_hours(floor, prefs):
         return floor  # last week's came a little after the hour: a week to the minute, same day
     if candidate < floor:  # never on a weekend: nobody writes to an employer on Saturday
-        candidate = at_nudge_hour(next_business_day(day), prefs)
+        candidate = at_nudge_hour(next_business_day(day, prefs.days_off), prefs)
     return candidate
 
 
@@ -218,14 +235,14 @@ def plan_application(app: ApplicationFacts, prefs: Prefs, now: datetime) -> list
     if app.decision_expected is None:
         return planned
     if not app.followed_up:
-        due = at_nudge_hour(next_business_day(app.decision_expected), prefs)
+        due = at_nudge_hour(next_business_day(app.decision_expected, prefs.days_off), prefs)
         planned.append(Planned(f"{FOLLOW_UP}:{app.id}:{app.decision_expected}", FOLLOW_UP,
                                _respect_gap(due, app, prefs), app.id,
                                payload={"decision": app.decision_expected.isoformat()}))
         return planned
     anchor = app.last_contact_at or at_nudge_hour(app.decision_expected, prefs)
-    local = (anchor.astimezone(UTC) + CONTACT_GAP).astimezone(prefs.tz)
-    due = at_nudge_hour(business_day_on_or_after(local.date()), prefs)
+    local = week_after(anchor, prefs.tz).astimezone(prefs.tz)
+    due = at_nudge_hour(business_day_on_or_after(local.date(), prefs.days_off), prefs)
     due = _respect_gap(due, app, prefs)
     if app.unanswered_check_ins >= prefs.ghost_after:
         planned.append(Planned(f"{GHOST_CHECK}:{app.id}:{app.check_in_epoch}", GHOST_CHECK, due,

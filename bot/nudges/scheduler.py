@@ -28,7 +28,6 @@ from bot.clock import Clock, SystemClock
 from bot.messages import Reply, UserKey
 from bot.nudges.planner import CONTACT_EVENT, prefs_for, replan
 from bot.nudges.rules import (
-    CONTACT_GAP,
     CONTACT_KINDS,
     DIGEST,
     MAX_PER_DAY,
@@ -38,6 +37,7 @@ from bot.nudges.rules import (
     family_of,
     local_day_bounds,
     still_relevant,
+    week_after,
 )
 from bot.nudges.texts import (
     AppView,
@@ -344,7 +344,8 @@ class _Batch:
     def prefs_of(self, user: UserView) -> Prefs:
         """The user's preferences (thousands of users share a few sets: each is made once)."""
         settings = (user.timezone, user.nudge_hour, user.quiet_start, user.quiet_end,
-                    user.ghost_after)
+                    user.ghost_after, user.quiet_start_minute, user.quiet_end_minute,
+                    user.country)
         prefs = self.prefs.get(settings)
         if prefs is None:
             prefs = self.prefs[settings] = prefs_for(user)
@@ -502,7 +503,7 @@ class _Batch:
             return False
         last = max((at for nudge_id, at in contacts.get(row.application_id, [])
                     if nudge_id != row.id), default=None)  # not its own earlier delivery
-        if last is None or self.now - last >= CONTACT_GAP:
+        if last is None or self.now >= week_after(last, self.prefs_of(user).tz):
             return False
         self.change([row], state="pending", claimed_by=None, claimed_at=None)
         self.write()

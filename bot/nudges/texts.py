@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.messages import Button, Reply
 from bot.nudges.rules import (
     CHECK_IN,
@@ -49,6 +49,9 @@ class UserView(NamedTuple):
     ghost_after: int
     paused: bool
     unreachable: bool
+    quiet_start_minute: int
+    quiet_end_minute: int
+    country: str
 
 
 
@@ -121,6 +124,17 @@ class Facts:
         return app if app is not None and app.user_id == self.user.id else None
 
 
+def days_after(moment: datetime, now: datetime, tz: tzinfo) -> int:
+    """How many of the user's calendar days `now` is after `moment` (0: the same day)."""
+    return (now.astimezone(tz).date() - moment.astimezone(tz).date()).days
+
+
+def relative_day(day: date, now: datetime, tz: tzinfo) -> str:
+    """“today”, “tomorrow”, or “on Fri 11 Dec”, as seen on the day the text is sent."""
+    ahead = (day - now.astimezone(tz).date()).days
+    return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(ahead, f"on {_day(day)}")
+
+
 def action(nudge: NudgeView, verb: str) -> str:
     """Button value for a nudge action; checked against the pressing user on arrival."""
     return f"n:{nudge.id}:{verb}"
@@ -139,12 +153,17 @@ def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Butto
                   if p.thank_you_state != "sent"] if interview else []
         who = ", ".join(people) or "your interviewers"
         number = int(nudge.payload.get("number", 1))
-        if number == 1:
+        late = days_after(interview.starts_at, now, tz) if interview is not None else number - 1
+        if late <= 0 and number == 1:
             text = (f"✉️ Send your thank-yous today: {company} — a personal letter to {who}. "
                     "Today, or tomorrow at the latest.")
-        elif number == 2:
-            text = (f"✉️ Still to send: your thank-you letters to {who} at {company}. Today is "
-                    "the day — two minutes each, and I've drafted them.")
+        elif late == 1 and number == 1:
+            text = (f"✉️ Send your thank-yous today: {company} — a personal letter to {who}. "
+                    "Today is the last day — the day after the interview is the latest.")
+        elif late <= 1:
+            text = (f"✉️ Still to send: your thank-you letters to {who} at {company}. "
+                    + ("Today is the day" if late == 1 else "Tonight is ideal")
+                    + " — two minutes each, and I've drafted them.")
         else:
             text = (f"✉️ Late is better than never: a short thank-you to {who} at {company} "
                     "still makes a good impression.")
@@ -179,14 +198,17 @@ def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Butto
                       Button("Keep checking in", action(nudge, "keep"))]
     if nudge.kind == OFFER_DEADLINE:
         deadline = date.fromisoformat(nudge.payload["deadline"])
-        when = nudge.payload.get("when", "soon")
-        text = (f"⏳ Your answer to {company}'s offer is due {when} ({_day(deadline)}). Compare "
+        when = relative_day(deadline, now, tz)
+        when += "" if when.startswith("on ") else f" ({_day(deadline)})"
+        text = (f"⏳ Your answer to {possessive(company)} offer is due {when}. Compare "
                 "it with your target, negotiate if it's short, then reply in writing.")
         return text, [Button("Open the offer", f"/offer {company}"),
                       Button("Done", action(nudge, "done"))]
     if nudge.kind == PREP:
         at = datetime.fromisoformat(nudge.payload["at"]).astimezone(tz)
-        text = (f"📚 Your next interview at {company} is tomorrow, {_day(at.date())} at "
+        when = relative_day(at.date(), now, tz)
+        when += "" if when.startswith("on ") else f", {_day(at.date())}"
+        text = (f"📚 Your next interview at {company} is {when} at "
                 f"{at:%H:%M}. Review your notes from earlier rounds and your prep pack tonight.")
         return text, [Button("Prep pack", f"/prep {company}"),
                       Button("Done", action(nudge, "done"))]

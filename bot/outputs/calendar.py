@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 
+from bot.formatting import possessive
 from bot.nudges.rules import CHECK_IN, FOLLOW_UP, GHOST_CHECK, INTERVIEW_LENGTH
 from storage.models import NUDGE_OPEN_STATES, Application, Interview, Nudge, Offer, User
 from storage.repository import Repository
@@ -130,8 +131,9 @@ def entries(repo: Repository) -> list[Entry]:
 def _offer_entry(user: User, what: str, row_id: int, app: Application, deadline: date) -> Entry:
     return Entry(
         event_uid(user, what, row_id),
-        f"Reply to {app.company}'s offer{_role(app)}",
-        f"Your answer to {app.company}'s offer is due today. Before replying: get it in writing, "
+        f"Reply to {possessive(app.company)} offer{_role(app)}",
+        f"Your answer to {possessive(app.company)} offer is due today. Before replying: get "
+        "it in writing, "
         "compare it with your target and any other offers (salary and the rest: commute, "
         "flexibility, benefits), negotiate with legitimate arguments — then accept in writing, "
         "restating the terms, or decline politely (“offer”).",
@@ -142,7 +144,8 @@ def _offer_entry(user: User, what: str, row_id: int, app: Application, deadline:
 def _contact_entry(user: User, nudge: Nudge, app: Application) -> Entry:
     if nudge.kind == FOLLOW_UP:
         summary = f"Follow up with {app.company}{_role(app)}"
-        description = (f"{app.company}'s decision date has passed. Follow up politely by email "
+        description = (f"{possessive(app.company)} decision date has passed. Follow up "
+                       "politely by email "
                        "or phone: your name, the interview date and the position, and ask "
                        "whether they've made a decision. Afterview drafts the email and a "
                        "phone script (“followup”).")

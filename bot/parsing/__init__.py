@@ -14,7 +14,7 @@ from bot.parsing.choices import (
 )
 from bot.parsing.contacts import parse_email, parse_phone
 from bot.parsing.dates import parse_date, parse_datetime
-from bot.parsing.hours import parse_hour, parse_quiet_hours
+from bot.parsing.hours import parse_hour, parse_quiet_hours, parse_quiet_window
 from bot.parsing.money import parse_money
 from bot.parsing.zones import parse_timezone, tz_from_name
 
@@ -34,6 +34,7 @@ __all__ = [
     "parse_money",
     "parse_phone",
     "parse_quiet_hours",
+    "parse_quiet_window",
     "parse_rating",
     "parse_timezone",
     "parse_yes_no",

@@ -15,7 +15,13 @@ MAX_INPUT = 200
 class ParseError(ValueError):
     """Bad input; str(err) is a short, specific, friendly message for the user, e.g.
     "I couldn't read “32nd Smarch” as a date — try “yesterday 3pm”, “Dec 5” or “next Friday”."
+    `options`: answers to offer as buttons, (label, value) — e.g. the two days an ambiguous
+    "next Tuesday" may mean.
     """
+
+    def __init__(self, message: str = "", options: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.options = options
 
 
 # --------------------------------------------------------------------------- text helpers

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 from bot.parsing.base import _NUMBER_WORDS, MAX_INPUT, ParseError, _normalise, _prepare, _re, _show
 
 # --------------------------------------------------------------------------- yes / no / don't know
@@ -136,3 +138,21 @@ def parse_int(
     return value
 
 
+
+
+# --------------------------------------------------------------------------- choices
+
+def match_choice(text: str, options: dict[str, str], *, cutoff: float = 75) -> str | None:
+    """The value of the option whose name is typed, forgiving case and typos ("vidoe" → the
+    value of "video"); None when nothing is close or two options are equally close."""
+    s = _answer_words(text)
+    if not s:
+        return None
+    names = {_normalise(name): value for name, value in options.items()}
+    if s in names:
+        return names[s]
+    found = process.extract(s, list(names), scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
+    if not found or (len(found) > 1 and found[1][1] == found[0][1]
+                     and names[found[0][0]] != names[found[1][0]]):
+        return None
+    return names[found[0][0]]

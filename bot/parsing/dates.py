@@ -222,6 +222,9 @@ def _read_day(
         target = _WEEKDAYS[weekday["wd"].lower()]
         mod = " ".join((weekday["mod"] or "").lower().split())
         ahead = (target - today.weekday()) % 7
+        if mod == "next" and 0 < ahead <= NEXT_IS_AMBIGUOUS and target > today.weekday():
+            return _ask_which(today + timedelta(days=ahead), today + timedelta(days=ahead + 7),
+                              shown)
         if mod in {"next", "coming", "this coming"}:
             return (today + timedelta(days=ahead or 7),)
         if mod in {"last", "past", "this past", "previous"}:
@@ -284,6 +287,18 @@ def _read_day(
     if slash:
         return _slash_date(int(slash["a"]), int(slash["b"]), _full_year(slash["y"]), today, shown)
     return None
+
+
+NEXT_IS_AMBIGUOUS = 2  # "next Tuesday" said on a Monday (1 or 2 days before, same week): ask
+
+
+def _ask_which(soon: date, later: date, shown: str) -> tuple[date, ...]:
+    """“next Tuesday” said early in the same week: this week's, or the week after? Ask."""
+    def show(d: date) -> str:
+        return f"{d:%a} {d.day} {d:%b}"
+    raise ParseError(f"{shown[0].upper()}{shown[1:]} — do you mean {show(soon)} or "
+                     f"{show(later)}?", ((show(soon), soon.isoformat()),
+                                         (show(later), later.isoformat())))
 
 
 def _day_of_month(day: int, weekday: int | None, today: date, shown: str) -> tuple[date, ...]:
@@ -365,7 +380,13 @@ def _read_when(s: str, local_now: datetime, prefer: Prefer, shown: str) -> _When
         hour = clock[0] - 12 if clock[0] >= 13 else clock[0]
         clock = (hour, clock[1])
     when = time(*clock) if clock is not None else part_time
-    days = _read_day(rest.strip(), local_now.date(), prefer, when is not None, shown)
+    try:
+        days = _read_day(rest.strip(), local_now.date(), prefer, when is not None, shown)
+    except ParseError as error:
+        if error.options and when is not None:  # the time said goes with either day
+            raise ParseError(str(error), tuple((label, f"{value} {when:%H:%M}")
+                                               for label, value in error.options)) from None
+        raise
     if days is None:
         return None
     return _When(days=days, clock=when)

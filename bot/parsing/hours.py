@@ -44,11 +44,28 @@ def _words_to_digits(s: str) -> str:
     return s
 
 
+_FILLER = _re(
+    r"\b(?:please|pls|plz|thanks|thank\s+you|thx|ty|ish|or\s+so|i\s+guess|maybe|probably"
+    r"|ideally|preferably|around|about|approximately|approx|roughly|say|let's\s+say"
+    r"|i'd\s+like|i\s+prefer|make\s+it)\b|[,;!]|-ish")
+_DAY_PART = {"in the morning": "am", "in the afternoon": "pm", "in the evening": "pm",
+             "at night": "pm", "tonight": "pm"}
+
+
+def _without_filler(s: str) -> str:
+    """“9am please”, “around 9-ish”, “9 in the morning” → “9am”: polite words and hedges go."""
+    for words, suffix in _DAY_PART.items():
+        if s.endswith(" " + words) and re.search(r"[0-9]", s):
+            s = s[: -len(words) - 1].strip() + suffix
+    return " ".join(_FILLER.sub(" ", s).split()).strip(" .")
+
+
 def parse_hour(text: str) -> int:
     """An hour of the day, 0..23, from "9", "9am", "21", "9pm", "21:00", "noon", "midnight"."""
     s = _prepare(text, "an hour", "“9am” or “21:00”")
     shown = _show(text)
     s = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", s).strip(" .!")
+    s = _without_filler(s)
     s = _words_to_digits(s.removeprefix("at "))
     match = _HOUR.fullmatch(s)
     if not match:
@@ -100,3 +117,28 @@ def parse_quiet_hours(text: str) -> tuple[int, int] | None:
     return start, end
 
 
+
+
+def parse_quiet_window(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """((start hour, minute), (end hour, minute)) from "22-7", "22:00-07:30", "10pm to 7:30am";
+    None for "none"/"off"."""
+    s = _prepare(text, "your quiet hours", "“22-7” or “none”")
+    shown = _show(text)
+    if s.strip(" .!") in _QUIET_OFF:
+        return None
+    split = _QUIET_SPLIT.fullmatch(_without_filler(s.strip(" .!")))
+    bad = ParseError(
+        f"I couldn't read {shown} as quiet hours — try “22-7”, “22:00-07:30” or “none”.")
+    if not split:
+        raise bad
+    ends = []
+    for side in (split["a"], split["b"]):
+        side = _words_to_digits(side.strip().removeprefix("at "))
+        match = _HOUR.fullmatch(side)
+        if not match:
+            raise bad
+        ends.append(_clock(match, shown, afternoon_guess=False))
+    if ends[0] == ends[1]:
+        raise ParseError(f"Quiet hours need a different start and end — {shown} has both at "
+                         f"{ends[0][0]:02d}:{ends[0][1]:02d}; try “22-7”.")
+    return ends[0], ends[1]

@@ -97,16 +97,20 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         lines.append(f"• Contact for news: {interview.news_contact}")
     lines += ["", "What happens next:"]
     if people:
-        lines.append(f"1. Send a personal thank-you letter to {names(people)} — today, or "
-                     "tomorrow at the latest. I'll draft one for each of them.")
+        late = (turn.local_now.date() - held.date()).days
+        when = ("today, or tomorrow at the latest" if late <= 0 else "today — the day after "
+                "the interview is the latest" if late == 1 else "today: late is better than never")
+        lines.append(f"1. Send a personal thank-you letter to {names(people)} — {when}. I'll "
+                     "draft one for each of them.")
     else:
         lines.append("1. If you can find your interviewers' names (the invite email, LinkedIn), "
-                     "a thank-you letter still makes a difference.")
+                     "add them with “edit” — a thank-you letter still makes a difference.")
     if interview.decision_expected:
         lines.append(f"2. Until {fmt_date(interview.decision_expected)}: keep your search going "
                      "— a plan B takes the pressure off. If you hear nothing by then, I'll help "
                      "you follow up.")
-    buttons = [Button("Draft thank-you letters", "/thanks")] if people else []
+    buttons = [Button("Draft thank-you letters", "/thanks")] if people else [
+        Button("Add a name", f"/edit add {app.company}")]
     if slots.get("_quick"):  # the quick path: the rest of the debrief is offered, never required
         buttons.append(Button("Add details", f"u:details:{interview.id}"))
     buttons.append(Button("See my pipeline", "/status"))

@@ -5,12 +5,12 @@ comparison with the user's target, the checklist before answering, and the dates
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.letters import add_business_days
 from bot.letters.render import money
 from bot.parsing import ParseError, parse_money
@@ -66,9 +66,10 @@ class TotalCompensation:
 
 # ---- dates --------------------------------------------------------------------------------------
 
-def default_reply_deadline(today: date) -> date:
-    """Two business days from today: a Friday offer is answered by Tuesday."""
-    return add_business_days(today, REPLY_BUSINESS_DAYS)
+def default_reply_deadline(today: date, holidays: Container[date] = frozenset()) -> date:
+    """Two business days from today: a Friday offer is answered by Tuesday (public holidays of
+    the calendar given don't count)."""
+    return add_business_days(today, REPLY_BUSINESS_DAYS, holidays)
 
 
 def start_too_soon(start: date, last_day: date) -> bool:
@@ -306,7 +307,7 @@ def checklist(offer: OfferFigures) -> str:
         questions.append("What's the policy on remote and flexible working?")
     deadline = offer.reply_deadline
     return "\n".join([
-        f"✅ Saved {offer.company}'s offer. Your checklist before you answer:",
+        f"✅ Saved {possessive(offer.company)} offer. Your checklist before you answer:",
         "1. Don't accept on the spot — thank them and ask for time"
         + (f": until {_day(deadline)}." if deadline else "."),
         f"2. Get it in writing. {writing}",

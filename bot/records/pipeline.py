@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from bot.nudges.rules import contact_ready_day
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
+CONTACT_EVENT = "contact"  # the kind `bot.nudges.planner` counts as a contact the user logged
 STAGES = {
     "active": "interviewing", "second_round": "later rounds", "offer": "offer received",
     "accepted": "offer accepted", "declined": "offer declined", "rejected": "not selected",
     "withdrawn": "withdrawn", "ghosted": "no answer — closed", "closed": "closed",
+    "archived": "archived",
 }
 
 
@@ -29,9 +32,10 @@ class PipelineRow:
 
 def next_action(
     app: Application, interviews: list[Interview], people: list[Interviewer], today: date,
-    tz: tzinfo = UTC,
+    tz: tzinfo = UTC, last_contact: datetime | None = None,
 ) -> tuple[str, date | None]:
-    """What the user should do next for this application, and by when (pure)."""
+    """What the user should do next for this application, and by when (pure): a booked round
+    and the latest contact the user logged come before the decision date."""
     if not app.is_active:
         return STAGES.get(app.status, app.status), None
     if app.status == "offer":
@@ -42,6 +46,14 @@ def next_action(
     if pending:  # the same day, at the latest the next day
         held = last.starts_at.astimezone(tz).date() if last else today
         return "send thank-you letters to " + ", ".join(pending), held + timedelta(days=1)
+    booked = app.next_interview_at.astimezone(tz).date() if app.next_interview_at else None
+    if booked is not None and booked >= today:
+        return f"prepare for your {app.next_round or 'next'} interview (“prep”)", booked
+    if last and last_contact is not None and last_contact >= last.recorded_at:
+        ready = contact_ready_day(last_contact, tz)
+        if ready > today:
+            return "wait for their answer — you were in touch; keep your search going", ready
+        return "check in with a short, courteous note (“followup”)", ready
     if last and last.decision_expected:
         if last.decision_expected >= today:
             return "wait for their decision — keep your search going", last.decision_expected
@@ -56,7 +68,9 @@ def rows(turn: Turn) -> list[PipelineRow]:
     for app in repo.applications():
         interviews = repo.interviews(app)
         people = [p for i in interviews for p in repo.interviewers(i)]
-        action, due = next_action(app, interviews, people, today, turn.tz)
+        contacts = [e.at for e in repo.events((CONTACT_EVENT,), app)]
+        action, due = next_action(app, interviews, people, today, turn.tz,
+                                  max(contacts, default=None))
         last = interviews[-1] if interviews else None
         pending = tuple(p.name for p in people if last and p.interview_id == last.id
                         and p.thank_you_state != "sent")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.messages import Button, Reply
 from bot.parsing import ParseError
+from bot.parsing.choices import match_choice
 from bot.turn import STALE_AFTER, FlowState
 
 if TYPE_CHECKING:
@@ -67,6 +68,28 @@ def short_text(limit: int, what: str) -> Callable[[str, Turn], str]:
             raise ParseError(f"That's long for {what} — please keep it under {limit} characters.")
         return value
     return parse
+
+
+# labels of the bot's own buttons: typed where a name is asked, they are questioned first
+BUTTON_LABELS = frozenset({
+    "start a new one", "continue", "drop it", "start over", "skip", "done", "cancel", "back",
+    "help", "record an interview", "my pipeline", "see my pipeline", "draft thank-you letters",
+    "draft letters", "keep my data", "later today", "tomorrow", "don't know", "more…", "more",
+    "yes", "no", "undo", "edit something else", "add a name", "done — all sent",
+    "show as a picture", "export my data first", "yes, delete everything", "resume reminders"})
+NAME_CONFIRMED = "name:"  # a name the user confirmed, even though it reads like a button
+
+
+def not_a_button(value: str, what: str) -> str:
+    """`value` (a name being stored), or a question first when it is one of the bot's button
+    labels ("Start a new one" as a company); the confirm button's value carries the name."""
+    if value.startswith(NAME_CONFIRMED):
+        return value[len(NAME_CONFIRMED):].strip()
+    if value.casefold().strip(" .!") in BUTTON_LABELS:
+        raise ParseError(f"“{value}” is one of my buttons — is it really {what}? Type the "
+                         "name, or confirm it.",
+                         ((f"Yes, “{value[:40]}” is right", f"{NAME_CONFIRMED}{value}"),))
+    return value
 
 
 @dataclass(frozen=True)
@@ -228,6 +251,13 @@ class Runner:
             try:
                 value = step.parse(text, turn)
             except ParseError as error:
+                value = self._near_choice(step, turn, text)
+                if value is not None:  # "vidoe" for the "Video" button: that button's answer
+                    self.answer(turn, value)
+                    return
+                if error.options:  # the answers it may mean, one tap each ("Tue 8 Dec"…)
+                    turn.say(str(error), [Button(label, value) for label, value in error.options])
+                    return
                 turn.say(str(error))
                 self.ask(turn)
                 return
@@ -257,6 +287,22 @@ class Runner:
                 self._go(turn, flow, flow.after(next_name, turn))
             else:
                 self._go(turn, flow, target)
+
+    @staticmethod
+    def _near_choice(step: Step, turn: Turn, text: str) -> str | None:
+        """The value of the step's button whose label the text nearly spells, if its parser
+        takes it (and it isn't the text itself)."""
+        if any(ch.isdigit() for ch in text):  # "84k" is no typo of the "94k" button
+            return None
+        buttons = step.choices(turn) if callable(step.choices) else step.choices
+        found = match_choice(text, {b.label: b.value for b in buttons if b.value != "skip"})
+        if found is None or found == text:
+            return None
+        try:
+            step.parse(found, turn)
+        except ParseError:
+            return None
+        return found
 
     def _back(self, turn: Turn, flow: Flow) -> None:
         state = turn.state

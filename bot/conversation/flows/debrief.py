@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.conversation.flows.base import Flow, Jump, Step, short_text
+from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
 from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
+from bot.formatting import possessive
+from bot.letters.holidays import calendar_for
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -19,6 +21,7 @@ from bot.parsing import (
     parse_phone,
     parse_rating,
 )
+from bot.parsing.choices import match_choice
 from bot.turn import Turn
 from storage.models import Application
 
@@ -38,7 +41,7 @@ def describe(slots: dict[str, Any]) -> str:
 # ---- parsers ------------------------------------------------------------------------------------
 
 def _company(text: str, turn: Turn) -> str:
-    return short_text(200, "a company name")(text, turn)
+    return not_a_button(short_text(200, "a company name")(text, turn), "the company's name")
 
 
 def _when(text: str, turn: Turn) -> str:
@@ -58,19 +61,20 @@ def _when(text: str, turn: Turn) -> str:
 
 def _round(text: str, turn: Turn) -> str:
     value = short_text(40, "a round")(text, turn).casefold()
-    return {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
-            "3rd": "third", "last": "final"}.get(value, value)
+    known = {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
+             "3rd": "third", "last": "final"}
+    return known.get(value) or match_choice(value, {r: r for r in ROUNDS}) or value
 
 
 def _format(text: str, turn: Turn) -> str:
     value = short_text(40, "the format")(text, turn)
-    return FORMATS.get(value.casefold(), value)
+    return FORMATS.get(value.casefold()) or match_choice(value, FORMATS) or value
 
 
 def _interviewer_name(text: str, turn: Turn) -> str:
     if " ".join(text.casefold().split()) in DONE_WORDS:
         return ""
-    name = short_text(200, "a name")(text, turn)
+    name = not_a_button(short_text(200, "a name")(text, turn), "their name")
     taken = {p["name"].casefold() for p in turn.slots.get("interviewers", [])}
     if name.casefold() in taken:
         raise ParseError(f"You already added {name}. Type another name, or “done”.")
@@ -145,7 +149,8 @@ def _on_decision(turn: Turn, value: str | None) -> None:
     if value is None:
         held = datetime.fromisoformat(turn.slots["when"]).date()
         assumed = business_day_on_or_after(
-            max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1)))
+            max(held + ASSUMED_WAIT, turn.local_now.date() + timedelta(days=1)),
+            calendar_for(turn.user))
         turn.slots["decision_date"] = assumed.isoformat()
         turn.slots["decision_assumed"] = True
         turn.say(
@@ -236,13 +241,14 @@ DEBRIEF = quick_aware(Flow(
              on_answer=_on_interviewer_name, slot="current_name",
              help="One person at a time. Their business card, the invitation email or "
                   "LinkedIn has the exact spelling."),
-        Step("interviewer_title", lambda t: f"{_current(t)}'s job title?",
+        Step("interviewer_title", lambda t: f"{possessive(_current(t))} job title?",
              short_text(200, "a title"),
              optional=True, slot="current.title", help="e.g. “Head of Data”."),
-        Step("interviewer_email", lambda t: f"{_current(t)}'s email? (for the thank-you letter)",
+        Step("interviewer_email",
+             lambda t: f"{possessive(_current(t))} email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
              help="Their work email, e.g. jane.smith@acme.com."),
-        Step("interviewer_phone", lambda t: f"{_current(t)}'s phone number?", _phone,
+        Step("interviewer_phone", lambda t: f"{possessive(_current(t))} phone number?", _phone,
              optional=True, slot="current.phone"),
         Step("interviewer_notes",
              lambda t: f"What did you talk about with {_current(t)}? A specific point from your "

@@ -18,9 +18,10 @@ from bot.conversation.drafts import day, decision_day, interview_facts, news_con
 from bot.conversation.flows.base import Flow, Jump, Step
 from bot.conversation.flows.choose import application_step, prepare_application
 from bot.letters import check_in, follow_up, follow_up_phone_script
+from bot.letters.holidays import calendar_for
 from bot.messages import Button
 from bot.nudges.planner import CONTACT_EVENT, RESET_EVENTS
-from bot.nudges.rules import CONTACT_GAP, next_business_day
+from bot.nudges.rules import contact_ready_day, next_business_day
 from bot.parsing import ParseError, parse_yes_no
 from bot.turn import Turn
 from storage.models import Application, Event, Interview
@@ -129,7 +130,7 @@ def show_drafts(turn: Turn, app: Application, *, anyway: bool = False) -> bool:
                      "the position, and whether a decision has been made. Email or phone, "
                      "whichever you prefer.")
         else:
-            nudge_day = next_business_day(where.decision)
+            nudge_day = next_business_day(where.decision, calendar_for(turn.user))
             turn.say(f"Here's the follow-up, ready for {day(nudge_day)} — keep it until their "
                      f"decision date ({day(where.decision)}) has passed.")
         turn.say("✉️ The follow-up email:", draft=follow_up(sender(turn), facts, contact))
@@ -138,7 +139,7 @@ def show_drafts(turn: Turn, app: Application, *, anyway: bool = False) -> bool:
         turn.say(NEVER_PESKY)
         return True
     if not where.contacts:
-        nudge_day = next_business_day(where.decision)
+        nudge_day = next_business_day(where.decision, calendar_for(turn.user))
         turn.say(f"{app.company} expects to decide by {day(where.decision)}. Until then, keep your "
                  "search going — a plan B takes the pressure off. Following up before that date "
                  f"can look pushy; I'll remind you on {day(nudge_day)} with the email ready.")
@@ -146,9 +147,9 @@ def show_drafts(turn: Turn, app: Application, *, anyway: bool = False) -> bool:
     number = len(where.contacts)  # the first contact was the follow-up: check-ins so far + 1
     draft = check_in(sender(turn), facts, contact, number)
     assert last is not None
-    ready = last.at + CONTACT_GAP
-    if turn.now < ready:
-        when = day(ready.astimezone(turn.tz))
+    ready = contact_ready_day(last.at, turn.tz)
+    if turn.local_now.date() < ready:
+        when = day(ready)
         turn.say(f"You last contacted {app.company} on {day(last.at.astimezone(turn.tz))}. The "
                  f"next check-in is due {when}, not before — once a week is persistent, more is "
                  f"pesky. Here it is, ready for {when}:")
@@ -224,7 +225,7 @@ def apply_result(turn: Turn, app: Application, result: str, *, contacted: bool) 
         if not contacted:
             turn.repo.log(CONTACT_EVENT, turn.now, app, via="outcome", result=result)
         turn.repo.log("employer_reply", turn.now, app, result=result)
-        next_week = day((turn.now + CONTACT_GAP).astimezone(turn.tz))
+        next_week = day(contact_ready_day(turn.now, turn.tz))
         turn.say(f"Thanks — {app.company} is still deciding. Keep your search going meanwhile. "
                  f"I'll suggest a short, courteous check-in around {next_week}, and every week "
                  f"after that until they decide. {NEVER_PESKY}",
@@ -333,7 +334,8 @@ def _on_action(turn: Turn, action: str) -> None:
         _log_contact(turn, app, "sent")
         local = turn.local_now
         turn.say(f"Logged: you contacted {app.company} today ({day(local)}).")
-        if previous is not None and turn.now - previous.at < CONTACT_GAP:
+        if previous is not None and turn.local_now.date() < contact_ready_day(previous.at,
+                                                                               turn.tz):
             turn.say(f"That's within a week of your last contact "
                      f"({day(previous.at.astimezone(turn.tz))}) — next time, give them a full "
                      "week between messages.")

@@ -63,6 +63,7 @@ from bot.conversation.flows.offer_records import (
     _terms,
     _time_letter,
 )
+from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
     counter_offer,
@@ -70,6 +71,8 @@ from bot.letters import (
     last_working_day,
     resignation,
 )
+from bot.letters.business_days import days_off_between
+from bot.letters.holidays import Holidays, calendar_for, country_name, moved_by
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError
@@ -80,6 +83,15 @@ from bot.records.offers import (
 )
 from bot.turn import Turn
 from storage.models import Offer
+
+
+def _holiday_note(days_off: Holidays) -> str:
+    """Whose public holidays were counted (or that none were), in a few words."""
+    if days_off.country:
+        return (f"(Public holidays in {country_name(days_off.country)} are skipped — check your "
+                "contract.) ")
+    return "(Public holidays aren't counted — set your country in “settings”.) "
+
 
 # ---- ask_if -------------------------------------------------------------------------------------
 
@@ -127,7 +139,7 @@ def _setup(turn: Turn, slots: dict[str, Any]) -> None:
         if offer.currency:
             slots["currency"] = offer.currency
         received = offer.received_at.astimezone(turn.tz).date()
-        turn.say(f"Here's {app.company}'s offer, recorded {_day(received)}.")
+        turn.say(f"Here's {possessive(app.company)} offer, recorded {_day(received)}.")
         if not _needs_target(turn):
             _say_comparison(turn)
         return
@@ -160,11 +172,14 @@ def _on_deadline(turn: Turn, value: str | None) -> None:
     if value is None and offer is not None and offer.reply_deadline is not None:
         return  # updating: skip keeps the deadline
     if value in (None, "default"):
-        default = default_reply_deadline(turn.local_now.date())
+        days_off = calendar_for(turn.user)
+        default = default_reply_deadline(turn.local_now.date(), days_off)
         turn.slots["reply_deadline"] = default.isoformat()
         turn.slots["deadline_assumed"] = True
-        turn.say(f"No deadline given — I'll assume two business days: {_day(default)}. The "
-                 "reply I draft proposes that date; if they need an answer sooner, they'll say.")
+        moved = moved_by(days_off_between(turn.local_now.date(), default, days_off), days_off)
+        turn.say(f"No deadline given — I'll assume two business days: {_day(default)}{moved}. "
+                 "The reply I draft proposes that date; if they need an answer sooner, they'll "
+                 "say.")
     else:
         turn.slots["deadline_assumed"] = False
 
@@ -175,7 +190,7 @@ def _on_terms_done(turn: Turn, value: Any) -> None:
     updating = _offer(turn) is not None
     offer = _save_terms(turn, app)
     if updating:
-        turn.say(f"✅ Updated {app.company}'s offer.")
+        turn.say(f"✅ Updated {possessive(app.company)} offer.")
     else:
         turn.say(checklist(_figures(app, offer)))
         turn.say("Your reply asking for time" + ("" if offer.in_writing else " and for the "
@@ -322,8 +337,8 @@ def _finish_declined(turn: Turn, slots: dict[str, Any]) -> None:
     left = turn.repo.applications(active_only=True)
     more = (f" You still have {len(left)} active application{'s' if len(left) > 1 else ''} — "
             "keep going." if left else "")
-    turn.say(f"Declined {app.company}'s offer. Saying no to the wrong job is a good decision "
-             f"too.{more}", [Button("My pipeline", "/status")])
+    turn.say(f"Declined {possessive(app.company)} offer. Saying no to the wrong job is a good "
+             f"decision too.{more}", [Button("My pipeline", "/status")])
 
 
 def _finish_accepted(turn: Turn, slots: dict[str, Any]) -> None:
@@ -338,14 +353,16 @@ def _finish_accepted(turn: Turn, slots: dict[str, Any]) -> None:
         user.current_position = str(slots.get("position") or "")
         user.manager_name = str(slots.get("manager") or "")
         notice = date.fromisoformat(slots.get("notice_date") or turn.local_now.date().isoformat())
-        last_day = last_working_day(notice)
+        days_off = calendar_for(user)
+        last_day = last_working_day(notice, holidays=days_off)
         draft = resignation(_sender(turn), employer=employer, manager=user.manager_name,
                             position=user.current_position, notice_date=notice,
-                            last_day=last_day)
+                            last_day=last_day, holidays=days_off)
+        moved = moved_by(days_off_between(notice, last_day, days_off), days_off)
         turn.say(f"Your resignation letter, dated {_long_day(notice)}. Two weeks' notice is ten "
-                 f"business days: your last working day is {_long_day(last_day)}. (Public "
-                 "holidays aren't counted — check your contract.) Tell your manager in person "
-                 "first, then hand over the letter.", draft=draft)
+                 f"business days: your last working day is {_long_day(last_day)}{moved}. "
+                 f"{_holiday_note(days_off)}Tell your manager in person first, then hand over "
+                 "the letter.", draft=draft)
         turn.say(start_date_advice(app.company, offer.start_date, last_day))
         turn.say(_references_advice(turn, employer))
     turn.say("That's everything. Well done — you did the work, and it paid off. Enjoy the days "
@@ -368,8 +385,8 @@ def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
     app = turn.repo.application(slots.get("application_id"))
     if app is not None:
         if app.status == "accepted":
-            turn.say(f"You've already accepted {app.company}'s offer — congratulations again! "
-                     "Say “status” to see your pipeline.")
+            turn.say(f"You've already accepted {possessive(app.company)} offer — congratulations "
+                     "again! Say “status” to see your pipeline.")
             return False
         _setup(turn, slots)
         return True

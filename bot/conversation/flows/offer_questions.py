@@ -8,9 +8,12 @@ from typing import Any
 
 from bot.conversation.flows.base import text_answer
 from bot.conversation.flows.offer_records import _app, _currency, _day, _last_counter, _offer
+from bot.formatting import possessive
 from bot.letters import (
     COUNTER_ARGUMENTS,
 )
+from bot.letters.business_days import days_off_between
+from bot.letters.holidays import calendar_for, moved_by
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError, is_dont_know, parse_date, parse_int, parse_money, parse_yes_no
@@ -254,17 +257,19 @@ def _salary_choices(turn: Turn) -> list[Button]:
 
 
 def _deadline_prompt(turn: Turn) -> str:
-    default = default_reply_deadline(turn.local_now.date())
+    default = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     offer = _offer(turn)
     if offer is not None and offer.reply_deadline is not None:
         return (f"When do they need your answer? (now: {_day(offer.reply_deadline)} — skip "
                 "keeps it)")
+    days_off = calendar_for(turn.user)
+    moved = moved_by(days_off_between(turn.local_now.date(), default, days_off), days_off)
     return ("When do they need your answer? If they didn't say, I'll assume two business days "
-            f"— {_day(default)} — and your reply will propose that date.")
+            f"— {_day(default)}{moved} — and your reply will propose that date.")
 
 
 def _deadline_choices(turn: Turn) -> list[Button]:
-    default = default_reply_deadline(turn.local_now.date())
+    default = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     return [Button(f"They didn't say ({_day(default)})", "default")]
 
 
@@ -282,6 +287,16 @@ def _decision_prompt(turn: Turn) -> str:
     if offer is not None and offer.status == "negotiating":
         return ("When they answer your counter-offer: Accept (I'll ask what you agreed), Update "
                 f"terms if they changed, or Decline. Waiting for them? Decide later{deadline}.")
+    due = offer.reply_deadline if offer is not None else None
+    left = (due - turn.local_now.date()).days if due is not None else None
+    if due is not None and left is not None and left <= 0:
+        return ("What would you like to do? Your answer is due today — decide now, or ask "
+                "them for a day or two more." if left == 0 else
+                f"What would you like to do? Your answer was due {_day(due)} "
+                "— reply today, or ask them for a little more time.")
+    if due is not None and left == 1:
+        return (f"What would you like to do? Your answer is due tomorrow "
+                f"({_day(due)}) — take today to weigh it.")
     return f"What would you like to do? No need to rush{deadline}."
 
 
@@ -368,7 +383,7 @@ def _agreed_choices(turn: Turn) -> list[Button]:
 def _accept_prompt(turn: Turn) -> str:
     app = _app(turn)
     others = [a.company for a in turn.repo.applications(active_only=True) if a.id != app.id]
-    what = f"{app.company}'s offer" + (f" as {app.role}" if app.role else "")
+    what = f"{possessive(app.company)} offer" + (f" as {app.role}" if app.role else "")
     if not others:
         return f"Accept {what}? I'll draft your acceptance letter."
     listed = ", ".join(others)

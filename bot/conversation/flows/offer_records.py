@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.formatting import short_date
+from bot.formatting import possessive, short_date
 from bot.letters import (
     OfferTerms,
     Person,
@@ -17,6 +17,7 @@ from bot.letters import (
     note_to_other_interviewer,
     withdrawal,
 )
+from bot.letters.holidays import calendar_for
 from bot.letters.render import money
 from bot.parsing import ParseError
 from bot.records.offers import (
@@ -166,7 +167,8 @@ def _save_terms(turn: Turn, app: Application) -> Offer:
     if deadline and deadline != "default":
         offer.reply_deadline = date.fromisoformat(deadline)
     elif offer.reply_deadline is None:
-        offer.reply_deadline = default_reply_deadline(turn.local_now.date())
+        offer.reply_deadline = default_reply_deadline(turn.local_now.date(),
+                                                      calendar_for(turn.user))
     in_writing = take("in_writing")
     if in_writing is not None or new:
         offer.in_writing = bool(in_writing)
@@ -183,7 +185,7 @@ def _save_terms(turn: Turn, app: Application) -> Offer:
 
 
 def _time_letter(turn: Turn, app: Application, offer: Offer) -> Any:
-    soonest = default_reply_deadline(turn.local_now.date())
+    soonest = default_reply_deadline(turn.local_now.date(), calendar_for(turn.user))
     decide_by = max(offer.reply_deadline or soonest, soonest)
     return ask_for_time(_sender(turn), _terms(turn, app, offer), decide_by,
                         in_writing=offer.in_writing)
@@ -221,7 +223,8 @@ def _competing_warning(turn: Turn, app: Application, offer: Offer, competing: st
         if other.company.casefold() != competing.casefold() or other_offer.salary is None:
             continue
         if other_offer.currency == offer.currency and other_offer.salary <= offer.salary:
-            return (f"⚠ The letter says {other.company}'s offer has a higher base salary, but "
+            return (f"⚠ The letter says {possessive(other.company)} offer has a higher base "
+                    "salary, but "
                     f"you recorded {money(other_offer.salary, other_offer.currency)}. Use only "
                     "arguments that are true — take that sentence out, or pick others.")
     return ""
@@ -272,7 +275,7 @@ def _accept(turn: Turn) -> None:
             other_offer = turn.repo.offer_for(other, open_only=False)
             terms = (_terms(turn, other, other_offer) if other_offer is not None
                      else OfferTerms(other.company, role, contact=person))
-            turn.say(f"Declining {other.company}'s offer:", draft=decline_offer(
+            turn.say(f"Declining {possessive(other.company)} offer:", draft=decline_offer(
                 sender, terms, f"I have accepted a position at {app.company}"))
         else:
             turn.say(f"Withdrawing from {other.company}:",

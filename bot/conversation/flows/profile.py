@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
+from bot.conversation.flows.country import COUNTRY, apply_country, country_line
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
     parse_hour,
     parse_int,
-    parse_quiet_hours,
+    parse_quiet_window,
     parse_timezone,
 )
 from bot.turn import Turn
@@ -48,12 +49,14 @@ def _hour_label(hour: int) -> str:
 
 
 def _quiet_label(value: list[int] | None) -> str:
+    if value and len(value) == 4:  # [start hour, end hour, start minute, end minute]
+        return f"{value[0]:02d}:{value[2]:02d}–{value[1]:02d}:{value[3]:02d}"
     return "none" if not value else f"{_hour_label(value[0])}–{_hour_label(value[1])}"
 
 
 def _quiet(text: str, turn: Turn) -> list[int] | None:
-    window = parse_quiet_hours(text)
-    return None if window is None else [window[0], window[1]]
+    window = parse_quiet_window(text)  # minutes too: "22:00-07:30"
+    return None if window is None else [window[0][0], window[1][0], window[0][1], window[1][1]]
 
 
 def _ghost_after(text: str, turn: Turn) -> int:
@@ -125,8 +128,11 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
     if "quiet_hours" in slots and slots["quiet_hours"] != "default":
         quiet = slots["quiet_hours"]
         user.quiet_start, user.quiet_end = (quiet[0], quiet[1]) if quiet else (None, None)
+        minutes = (quiet[2], quiet[3]) if quiet and len(quiet) == 4 else (0, 0)
+        user.quiet_start_minute, user.quiet_end_minute = minutes
     if slots.get("ghost_after"):
         user.ghost_after = int(slots["ghost_after"])
+    apply_country(turn, slots)
     for app in turn.repo.applications():  # reminders follow the new time zone and hours
         turn.changed(app.id)
 
@@ -134,7 +140,8 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
 def settings_summary(turn: Turn) -> str:
     user = turn.user
     quiet = (None if user.quiet_start is None or user.quiet_end is None
-             else [user.quiet_start, user.quiet_end])
+             else [user.quiet_start, user.quiet_end, user.quiet_start_minute or 0,
+                   user.quiet_end_minute or 0])
     return "\n".join([
         f"• Name: {user.display_name or '—'}",
         f"• Signature line: {user.signature or '—'}",
@@ -143,6 +150,7 @@ def settings_summary(turn: Turn) -> str:
         f"• Quiet hours: {_quiet_label(quiet)}",
         f"• Check-ins before suggesting “no answer”: {user.ghost_after}",
         f"• Reminders: {'paused' if user.paused else 'on'}",
+        f"• Country (public holidays): {country_line(user)}",
     ])
 
 
@@ -153,11 +161,13 @@ def quiet_note(turn: Turn) -> str:
     if start is None or end is None or start == end:
         return ""
     hour = user.nudge_hour
-    inside = start <= hour or hour < end if start > end else start <= hour < end
+    end_minute = user.quiet_end_minute or 0
+    first, last, at = start * 60 + (user.quiet_start_minute or 0), end * 60 + end_minute, hour * 60
+    inside = first <= at or at < last if first > last else first <= at < last
     if not inside:
         return ""
     return (f"\nNote: {_hour_label(hour)} is inside your quiet hours, so morning reminders "
-            f"will come at {_hour_label(end)} instead.")
+            f"will come at {end:02d}:{end_minute:02d} instead.")
 
 
 def _finish_onboarding(turn: Turn, slots: dict[str, Any]) -> None:
@@ -185,10 +195,12 @@ SETTING_STEPS = {
     "name": name_step(), "signature": SIGNATURE, "timezone": TIMEZONE,
     "nudge_hour": NUDGE_HOUR, "quiet_hours": QUIET_HOURS, "ghost_after": GHOST_AFTER,
 }
+SETTING_STEPS["country"] = COUNTRY  # public holidays for business days (issue 16)
 SETTING_LABELS = {
     "name": "Name", "signature": "Signature line", "timezone": "Time zone",
     "nudge_hour": "Reminder hour", "quiet_hours": "Quiet hours", "ghost_after": "Check-ins",
 }
+SETTING_LABELS["country"] = "Country"
 
 
 def _which(text: str, turn: Turn) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.conversation.drafts import more_or_done
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
+from bot.formatting import possessive
 from bot.messages import Button
 from bot.parsing import ParseError, parse_email, parse_phone, parse_yes_no
 from bot.turn import Turn
@@ -124,7 +125,7 @@ REFERENCES = Flow(
              help="Someone who knows your work, e.g. “Mary Major”."),
         Step("relation", lambda turn: f"How do you know {_who(turn)}? (e.g. “former manager at "
                                       "Initech”)", _relation, optional=True, slot="new.relation"),
-        Step("contact", lambda turn: f"{_who(turn)}'s email or phone?", _contact,
+        Step("contact", lambda turn: f"{possessive(_who(turn))} email or phone?", _contact,
              optional=True, skip_value={}, slot="new.contact",
              help="An email like mary@example.com or a phone number."),
         Step("current", lambda turn: f"Does {_who(turn)} work at your current employer?",

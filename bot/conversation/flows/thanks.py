@@ -13,6 +13,7 @@ from typing import Any
 from bot.conversation.drafts import day, interview_facts, person, pick, sender
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
 from bot.conversation.flows.choose import application_step, candidates, prepare_application
+from bot.formatting import possessive
 from bot.letters import thank_you
 from bot.messages import Button
 from bot.parsing import ParseError, parse_email
@@ -73,9 +74,9 @@ def _setup(turn: Turn, slots: dict[str, Any]) -> bool:
     interview, people = _latest(turn, app)
     if interview is None or not people:
         turn.say(f"I have no interviewers' names for your latest interview at {app.company}. "
-                 "If you can find them (the invitation email, LinkedIn), record the interview "
-                 "again with “debrief” — a personal thank-you still makes a difference.",
-                 [Button("Record an interview", "/debrief")])
+                 "If you can find them (the invitation email, LinkedIn), add them with “edit” "
+                 "— a personal thank-you still makes a difference.",
+                 [Button("Add a name", f"/edit add {app.company}")])
         return False
     unsent = [p for p in people if p.thank_you_state != "sent"]
     if not unsent:
@@ -130,7 +131,8 @@ def _letter_prompt(turn: Turn) -> str:
         lines.append(f"Tip: a specific point from your conversation with {row.name} makes this "
                      "letter theirs — “Edit the personal point” to add one.")
     if not row.email:
-        lines.append(f"I don't have {row.name}'s email — find it on the invitation or their "
+        lines.append(f"I don't have {possessive(row.name)} email — find it on the invitation "
+                     "or their "
                      "card, or add it here for a one-tap mail link.")
     else:
         lines.append("Tap the mail link to open it in your mail app: a plain email, no "
@@ -220,7 +222,7 @@ def _on_email(turn: Turn, email: str) -> None:
     row = _current(turn)
     if row is not None and email:
         row.email = email
-        turn.say(f"Saved {row.name}'s email. Here's the letter with a mail link:")
+        turn.say(f"Saved {possessive(row.name)} email. Here's the letter with a mail link:")
     raise Jump("letter")
 
 
@@ -263,9 +265,14 @@ def _finish(turn: Turn, slots: dict[str, Any]) -> None:
                  "follow-through interviewers remember. No more reminders about them — now keep "
                  "your search going while they decide.", [Button("See my pipeline", "/status")])
         return
+    late = (turn.local_now.date() - interview.starts_at.astimezone(turn.tz).date()).days \
+        if interview is not None else 0
+    when = ("Send them today, or tomorrow at the latest" if late <= 0 else
+            "Today is the last day to send them" if late == 1 else
+            "Late is better than never — send them today")
     turn.say(f"Okay — still to send for {app.company}: {', '.join(unsent)}. Your drafts stay "
-             "here: type “thanks” any time. Send them today, or tomorrow at the latest; I'll "
-             "remind you.", [Button("Draft letters", f"/thanks {app.company}")])
+             f"here: type “thanks” any time. {when}; I'll remind you.",
+             [Button("Draft letters", f"/thanks {app.company}")])
 
 
 _APPLICATION = dataclasses.replace(
@@ -284,7 +291,7 @@ THANKS = Flow(
         Step("point", _point_prompt, _point, optional=True, on_answer=_on_point,
              help="A phrase about something you discussed with this person. It goes into "
                   "“I especially enjoyed our conversation about …”."),
-        Step("email", lambda turn: f"What's {_name(turn)}'s email?",
+        Step("email", lambda turn: f"What's {possessive(_name(turn))} email?",
              lambda text, turn: parse_email(text), optional=True, on_answer=_on_email,
              help="Their work email, e.g. jane.smith@acme.com."),
     ),
