@@ -166,3 +166,30 @@ def test_no_module_grows_past_about_600_lines(package: str) -> None:
                   for module, path in _modules().items() if module.split(".")[0] == package
                   for n in [len(path.read_text(encoding="utf-8").splitlines())] if n > MAX_LINES)
     assert not long, "split these by concern:\n  " + "\n  ".join(long)
+
+
+# Rooms may lean on each other in one direction only. The one pair that goes both ways, named so
+# that no other creeps in: the weekly digest (a nudge) shows the pipeline (records), whose next
+# steps count the week between contacts with the nudge rules.
+ROOMS_BOTH_WAYS = {frozenset({"bot.nudges", "bot.records"})}
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    if parts[0] == "bot":
+        return ".".join(parts[:2]) if len(parts) > 2 else module
+    return parts[0]
+
+
+def test_no_two_rooms_import_each_other() -> None:
+    edges: dict[tuple[str, str], list[str]] = {}
+    for module, targets in _graph().items():
+        for target in targets:
+            a, b = _room(module), _room(target)
+            if a != b:
+                edges.setdefault((a, b), []).append(f"{module} -> {target}")
+    both = sorted({frozenset(pair) for pair in edges if pair[::-1] in edges} - ROOMS_BOTH_WAYS,
+                  key=sorted)
+    shown = [" <-> ".join(sorted(pair)) + ": " + "; ".join(
+        edges[tuple(sorted(pair))] + edges[tuple(sorted(pair))[::-1]]) for pair in both]
+    assert not shown, "rooms that import each other:\n  " + "\n  ".join(shown)
