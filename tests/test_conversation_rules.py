@@ -538,7 +538,7 @@ def test_a_forged_drop_button_for_an_unknown_command_keeps_the_debrief(bot,
     start_debrief(jane, "Acme Corp", "Data Analyst")
     jane.press_value("flow:drop:xyz")
 
-    assert "That button isn't valid here" in jane.text
+    assert "That question has moved on — nothing changed." in jane.text
     assert WHEN_PROMPT in jane.last
     state = state_of(bot[2], jane)
     assert state is not None and state[2]["role"] == "Data Analyst"
@@ -595,3 +595,15 @@ def test_an_unknown_command_in_the_middle_of_a_debrief_repeats_the_question(
 
     assert "I don't know the command “frobnicate”" in jane.text
     assert "When was the interview?" in jane.last
+
+
+def test_an_old_drop_button_pressed_after_answering_keeps_the_debrief(bot, jane: Seeker) -> None:
+    start_debrief(jane, "Acme Corp")
+    jane.runs("start now")
+    assert "Drop it" in jane.buttons
+    jane.answers("Data Analyst")  # the user answers instead of pressing
+    jane.press_value("flow:drop:start now")
+
+    assert "That question has moved on — nothing changed." in jane.text
+    state = state_of(bot[2], jane)
+    assert state is not None and state[2]["role"] == "Data Analyst"

@@ -196,6 +196,7 @@ class Engine:
         state = turn.state
         assert state is not None
         word = " ".join(text.casefold().split())
+        state.slots.pop("_drop_offered", None)  # answering moves on: an old "Drop it" is stale
         if state.slots.pop("_resume_offered", False):
             if word in RESUME_WORDS:
                 self.runner.ask(turn)
@@ -222,7 +223,7 @@ class Engine:
         """Inside a flow: a command word with arguments ("offer Initech", "lessons …") or a
         news sentence ("Globex said no") — nothing typed so far is lost either way."""
         if " ".join(text.casefold().split()) in ("start over", "start again", "restart"):
-            self._flow_choice(turn, "restart")
+            self._flow_choice(turn, "restart", typed=True)
             return True
         first, _, rest = text.strip().partition(" ")
         command = COMMANDS.get(first.casefold())
@@ -232,19 +233,24 @@ class Engine:
             return True
         return len(text.split()) >= 3 and news.news_in_flow(self, turn, text, tuple(COMMANDS))
 
-    def _flow_choice(self, turn: Turn, choice: str) -> None:
+    def _flow_choice(self, turn: Turn, choice: str, typed: bool = False) -> None:
         if turn.state is None:
             turn.say("That conversation has already ended.")
             return
         if choice == "continue":
             turn.state.slots.pop("_resume_offered", None)
             self.runner.ask(turn)
-        elif choice == "restart":
+        elif choice == "restart" and (typed or turn.state.slots.get("_resume_offered")):
             self.runner.start(turn, turn.state.flow, turn.state.slots.get(PRESET) or {})
-        elif choice.startswith("drop:") and choice[5:].split(" ")[0].casefold() in COMMANDS:
+        elif choice.startswith("drop:") and turn.state.slots.get("_drop_offered") == choice[5:]:
+            # only the button of the question that offered this very drop may end the flow: an
+            # old "Drop it" pressed later must not throw away the answers given since
             turn.state = None
             word, _, args = choice[5:].partition(" ")
             self.command(turn, word, args)
+        elif choice == "restart" or choice.startswith("drop:"):
+            turn.say("That question has moved on — nothing changed.")
+            self.runner.ask(turn)
         else:
             turn.say("That button isn't valid here — let's carry on.")
             self.runner.ask(turn)
@@ -267,6 +273,7 @@ class Engine:
             if turn.state is not None:
                 flow = FLOWS[turn.state.flow]
                 again = turn.state.flow == command.flow
+                turn.state.slots["_drop_offered"] = f"{command.word} {args}".strip()
                 turn.say(
                     f"We're in the middle of {flow.describe(turn.state.slots)}. "
                     + ("Continue, or start a new one?" if again else
