@@ -233,3 +233,16 @@ def test_no_news_after_a_follow_up_gives_the_next_check_in_a_week_later(scene: S
 
     assert "a week between messages" in scene.jane.last
     assert "your next check-in is Mon 7 Dec" in scene.jane.last
+
+
+def test_a_company_typed_in_lower_case_is_recorded_as_the_company_writes_itself(
+        scene: Scene) -> None:
+    scene.jane.says("just had an interview at umbrella corp")
+    assert scene.jane.last == "What's the role?"
+    scene.jane.says("Backend Developer")
+    scene.jane.says("carl ray")
+    scene.jane.says("next friday")
+    assert "• Umbrella Corp — Backend Developer" in scene.jane.last
+    scene.jane.presses("Save")
+
+    assert interviews_at(scene, "Umbrella Corp")

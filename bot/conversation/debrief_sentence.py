@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.conversation.flows.debrief import ROUNDS
 from bot.conversation.flows.debrief_quick import QUICK, proper_name
-from bot.parsing import ParseError
+from bot.parsing import ParseError, company_name
 from bot.turn import Turn
 from bot.understanding.meaning import Meaning
 
@@ -29,7 +29,7 @@ def start_debrief(runner: Runner, turn: Turn, meaning: Meaning) -> None:
     elif app is not None:
         slots["company"] = app.company  # a closed application: a new one at the same company
     elif meaning.company.said:
-        slots["company"] = meaning.company.said
+        slots["company"] = company_name(meaning.company.said)
     if meaning.role:
         slots["role"] = meaning.role
     elif app is not None and app.role and app.is_active:
@@ -51,7 +51,7 @@ def start_debrief(runner: Runner, turn: Turn, meaning: Meaning) -> None:
 
 def start_new_debrief(runner: Runner, turn: Turn, company: str) -> None:
     """"Yes, record Umbrella": the quick debrief of a company we didn't know."""
-    company = " ".join(company.split())[:200]
+    company = company_name(company[:200])
     slots: dict[str, Any] = {QUICK: True, "round": "first"}
     if company:
         slots["company"] = company

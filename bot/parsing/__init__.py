@@ -16,6 +16,7 @@ from bot.parsing.contacts import parse_email, parse_phone
 from bot.parsing.dates import parse_date, parse_datetime
 from bot.parsing.hours import parse_hour, parse_quiet_hours, parse_quiet_window
 from bot.parsing.money import parse_money
+from bot.parsing.names import company_name
 from bot.parsing.zones import parse_timezone, tz_from_name
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ParseError",
     "Prefer",
     "RATING_MESSAGE",
+    "company_name",
     "is_dont_know",
     "is_no",
     "is_yes",

@@ -13,6 +13,7 @@ from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
     ParseError,
+    company_name,
     is_dont_know,
     parse_date,
     parse_datetime,
@@ -41,7 +42,8 @@ def describe(slots: dict[str, Any]) -> str:
 # ---- parsers ------------------------------------------------------------------------------------
 
 def _company(text: str, turn: Turn) -> str:
-    return not_a_button(short_text(200, "a company name")(text, turn), "the company's name")
+    return company_name(not_a_button(short_text(200, "a company name")(text, turn),
+                                     "the company's name"))
 
 
 def _when(text: str, turn: Turn) -> str:
