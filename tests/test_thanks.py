@@ -142,8 +142,10 @@ def test_an_unclear_answer_is_asked_again_with_the_choices(scene: Scene):
     jane = scene.jane
     jane.runs("thanks")
     jane.says("maybe tomorrow morning?")
-    assert "Choose one: “Mark sent”, “Edit the personal point”" in jane.text
+    assert jane.text.startswith("I didn't catch that for your letter to ")
+    assert "choose “Mark sent”, “Edit the personal point”" in jane.text
     assert "Mark sent" in jane.buttons
+    assert not [r for r in jane.replies if r.draft is not None]  # the letter isn't re-posted
 
 
 def test_a_day_late_the_advice_is_to_send_today(scene: Scene):

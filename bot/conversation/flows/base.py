@@ -77,6 +77,7 @@ BUTTON_LABELS = frozenset({
     "draft letters", "keep my data", "later today", "tomorrow", "don't know", "more…", "more",
     "yes", "no", "undo", "edit something else", "add a name", "done — all sent",
     "show as a picture", "export my data first", "yes, delete everything", "resume reminders"})
+LONG_QUESTION = 500  # characters: a question this long (a letter) is not repeated after an error
 NAME_CONFIRMED = "name:"  # a name the user confirmed, even though it reads like a button
 
 
@@ -220,6 +221,21 @@ class Runner:
         flow = self.flows[state.flow]
         turn.replies.append(flow.step(state.step).render(turn))
 
+    def reask(self, turn: Turn, error: str) -> None:
+        """An answer that didn't fit: say why and ask again — a long question (a whole letter
+        just shown) is not posted a second time, only its buttons come with the message."""
+        state = turn.state
+        assert state is not None
+        mark = len(turn.replies)
+        question = self.flows[state.flow].step(state.step).render(turn)
+        shown_before = len(turn.replies) > mark  # the question posts a draft of its own first
+        if (shown_before or len(question.text) > LONG_QUESTION) and question.buttons:
+            del turn.replies[mark:]
+            turn.replies.append(Reply(error, question.buttons))
+        else:
+            turn.replies.insert(mark, Reply(error))
+            turn.replies.append(question)
+
     def answer(self, turn: Turn, text: str) -> None:
         state = turn.state
         assert state is not None
@@ -258,8 +274,7 @@ class Runner:
                 if error.options:  # the answers it may mean, one tap each ("Tue 8 Dec"…)
                     turn.say(str(error), [Button(label, value) for label, value in error.options])
                     return
-                turn.say(str(error))
-                self.ask(turn)
+                self.reask(turn, str(error))
                 return
         before = copy.deepcopy(state.slots)
         set_slot(state.slots, step.target, value)
@@ -271,8 +286,7 @@ class Runner:
             next_name = jump.step
         except ParseError as error:  # a hook may refuse the answer, too
             state.slots = before
-            turn.say(str(error))
-            self.ask(turn)
+            self.reask(turn, str(error))
             return
         undo = {k: before.get(k, MISSING) for k in set(before) | set(state.slots)
                 if before.get(k, MISSING) != state.slots.get(k, MISSING)}

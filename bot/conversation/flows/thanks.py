@@ -157,8 +157,10 @@ def _action(text: str, turn: Turn) -> str:
     for action, words in ACTIONS.items():
         if said in words:
             return action
-    raise ParseError("Choose one: “Mark sent”, “Edit the personal point”, “Next person”, or "
-                     "“Later”.")
+    row = _current(turn)
+    whose = f" for your letter to {row.name}" if row is not None else ""
+    raise ParseError(f"I didn't catch that{whose} — choose “Mark sent”, “Edit the personal "
+                     "point”, “Next person” or “Later” (“cancel” leaves the letters).")
 
 
 def _on_action(turn: Turn, action: str) -> None:
