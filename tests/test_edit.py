@@ -183,3 +183,56 @@ def test_archiving_a_quiet_application_stops_its_reminders(any_db_url):
         assert not session.scalars(select(Nudge).where(Nudge.state == "pending",
                                                        Nudge.application_id == 1)).all()
     db.dispose()
+
+
+def _interviewer_names(db) -> list[str]:  # type: ignore[no-untyped-def]
+    from storage.models import Interviewer
+    with db.session() as session:
+        return sorted(p.name for p in session.scalars(select(Interviewer)))
+
+
+def test_plain_words_correct_an_interviewers_name_and_undo_puts_it_back(sqlite_url):
+    _, _, db, jane = _jane(sqlite_url)
+    jane.says("jane smith is actually jane smyth")
+    assert jane.last.startswith("Changed Jane Smith's name: Jane Smith → Jane Smyth.")
+    assert _interviewer_names(db) == ["Jane Smyth"]
+    jane.says("undo")
+    assert _interviewer_names(db) == ["Jane Smith"]
+    jane.says("it's Jane Smithe, not Jane Smith")
+    assert _interviewer_names(db) == ["Jane Smithe"]
+    db.dispose()
+
+
+def test_a_company_named_by_its_first_word_is_renamed_in_its_own_style(sqlite_url):
+    engine, clock, db = make_engine(sqlite_url, MONDAY)
+    jane = Seeker(engine)
+    onboard(jane)
+    debrief(jane, "acme corp", ("Jane Smith",), "today 9am")
+    jane.says("acme is actually called acme analytics")
+    assert "Acme Corp → Acme Analytics" in jane.last
+    db.dispose()
+
+
+def test_plain_words_move_the_interview_and_keep_its_time(sqlite_url):
+    _, _, db, jane = _jane(sqlite_url)
+    jane.says("the interview was yesterday")
+    assert "Mon 7 Dec at 09:00 → Sun 6 Dec at 09:00" in jane.last
+    with db.session() as session:
+        held = session.scalars(select(Interview)).one().starts_at
+    assert (held.day, held.hour) == (6, 9)
+    jane.says("the acme interview was on friday at 2pm")
+    assert "→ Fri 4 Dec at 14:00" in jane.last
+    jane.says("the interview was tomorrow")
+    assert "is still ahead" in jane.last and "Nothing changed" in jane.last
+    db.dispose()
+
+
+def test_a_sentence_that_only_looks_like_a_correction_changes_nothing(sqlite_url):
+    _, _, db, jane = _jane(sqlite_url)
+    jane.says("acme is really keen on me")
+    jane.says("jane smith is actually nice")  # an opinion, not a new name
+    jane.says("it's jane smith")
+    with db.session() as session:
+        assert session.scalars(select(Change)).all() == []
+    assert _interviewer_names(db) == ["Jane Smith"]
+    db.dispose()

@@ -17,7 +17,7 @@ from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
-from bot.conversation.flows.edit import understand_edit
+from bot.conversation.flows.edit_words import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
 from bot.turn import Turn

@@ -3,17 +3,14 @@ steps, offer terms) and correct it; delete, merge or archive a record; `undo` th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.conversation.flows.base import Flow, Jump, Runner, Step, not_a_button, short_text
+from bot.conversation.flows.base import Flow, Jump, Step, not_a_button
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
-    parse_email,
-    parse_phone,
 )
 from bot.parsing.choices import match_choice
 from bot.records import changes, edits
@@ -432,67 +429,4 @@ def undo_command(turn: Turn, args: str) -> None:
              [Button("My pipeline", "/status"), Button("Edit something", "/edit")])
 
 
-__all__ = ["EDIT", "rename_company", "set_person_fact", "understand_edit", "undo_command"]
-
-
-# ---- plain words: "Jane's email is jane@acme.example", "Acme is actually called Acme Analytics" --
-
-_PERSON_FACT = re.compile(
-    r"(?:actually\s+|oh,?\s+and\s+|btw,?\s+)?(?P<who>[^\W\d_][\w .'-]{0,80}?)(?:'s|’s|'|’)\s+"
-    r"(?P<what>e-?mail(?:\s+address)?|phone(?:\s+number)?|mobile|number|(?:job\s+)?title)\s+"
-    r"(?:is|was|=|:)\s+(?P<value>\S.*?)[.!]?", re.IGNORECASE)
-_RENAME = re.compile(
-    r"(?P<old>\S.{0,80}?)\s+is\s+(?:actually|really|now|officially)\s+(?:called|named)\s+"
-    r"(?P<new>\S.{0,199}?)[.!]?|rename\s+(?P<old2>\S.{0,80}?)\s+to\s+(?P<new2>\S.{0,199}?)[.!]?",
-    re.IGNORECASE)
-
-
-def understand_edit(runner: Runner, turn: Turn, text: str) -> bool:
-    """The engine's free-text hook: two edit sentences, applied at once with an Undo button.
-    True when the message was one of them (and answered)."""
-    person = _PERSON_FACT.fullmatch(text.strip())
-    if person is not None:
-        return set_person_fact(turn, person["who"], person["what"], person["value"])
-    rename = _RENAME.fullmatch(text.strip())
-    if rename is not None:
-        return rename_company(turn, rename["old"] or rename["old2"],
-                              rename["new"] or rename["new2"])
-    return False
-
-
-def set_person_fact(turn: Turn, who: str, what: str, value: str) -> bool:
-    repo = turn.repo
-    people = {p.name: (app, p) for app in repo.applications()
-              for i in repo.interviews(app) for p in repo.interviewers(i)}
-    names = {name: name for name in people} | {name.split()[0]: name for name in people}
-    found = match_choice(who, names, cutoff=85)
-    if found is None:
-        return False
-    app, row = people[found]
-    kind = what.casefold()
-    field = BY_KEY["email" if "mail" in kind else "title" if "title" in kind else "phone"]
-    try:
-        parsed = {"email": parse_email, "phone": parse_phone}.get(field.kind, str.strip)(value)
-    except ParseError as error:
-        turn.say(f"{error} Nothing changed.")
-        return True
-    said = edits.set_field(repo, app, field, row, parsed, turn.now, turn.tz)
-    turn.changed(app.id)
-    turn.say(said, [Button("Undo", "/undo"), Button("Edit something else", "/edit")])
-    return True
-
-
-def rename_company(turn: Turn, old: str, new: str) -> bool:
-    app = turn.repo.find_application(old.strip())
-    if app is None:
-        return False
-    try:
-        name = short_text(200, "a company name")(new, turn)
-    except ParseError as error:
-        turn.say(f"{error} Nothing changed.")
-        return True
-    said = edits.set_field(turn.repo, app, BY_KEY["company"], app, name, turn.now, turn.tz)
-    turn.changed(app.id)
-    turn.say(said + " Status, letters, the calendar and reminders use the new name.",
-             [Button("Undo", "/undo"), Button("My pipeline", "/status")])
-    return True
+__all__ = ["EDIT", "undo_command"]
