@@ -66,6 +66,15 @@ def test_menu_and_question_mark_suggest_next_steps_without_the_full_list(scene: 
     assert 2 <= len(scene.jane.buttons) <= 4
 
 
+@pytest.mark.parametrize("said", ["who are you?", "what are you", "how does this work"])
+def test_who_are_you_is_answered_with_what_the_bot_is(scene: Scene, said: str) -> None:
+    scene.jane.says(said)
+
+    assert scene.jane.text.startswith("I'm Afterview, your coach for everything after a job "
+                                      "interview")
+    assert 2 <= len(scene.jane.buttons) <= 4
+
+
 def test_bye_says_goodbye(scene: Scene) -> None:
     scene.jane.says("bye!")
 

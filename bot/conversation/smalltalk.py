@@ -26,6 +26,11 @@ EXAMPLES = ("Tell me news the way you'd tell a friend — “Acme said no”, �
             "“second interview with Acme on Tuesday”, “just had an interview at Globex”.")
 
 
+ABOUT = ("I'm Afterview, your coach for everything after a job interview: a personal thank-you "
+         "letter for each interviewer, the right moment to follow up, offers and negotiation, "
+         "and what to learn from a no — and I nudge you when something's due.")
+
+
 def likely_actions(turn: Turn, limit: int = 3) -> list[Button]:
     """The next things this user most likely wants, from where they stand."""
     buttons: list[Button] = []
@@ -74,8 +79,11 @@ def small_talk(turn: Turn, meaning: Meaning) -> None:
         turn.say("Bye for now — I'll nudge you when something's due. Good luck!",
                  likely_actions(turn, 2))
     elif intent == "menu":
-        turn.say("Here's what I'd suggest now. " + EXAMPLES + " “help” lists every command.",
-                 likely_actions(turn, 4))
+        asked = meaning.text.casefold()
+        intro = (ABOUT + " " if any(w in asked for w in ("who are", "what are", "how does",
+                                                         "how do", "what can", "what do"))
+                 else "Here's what I'd suggest now. ")
+        turn.say(intro + EXAMPLES + " “help” lists every command.", likely_actions(turn, 4))
     elif intent == "restart":
         turn.say("We're not in the middle of anything — where would you like to start?",
                  likely_actions(turn, 4))
