@@ -170,6 +170,32 @@ def test_carry_on_after_news_mid_flow_asks_the_question_again(scene: Scene) -> N
     assert scene.app("Acme Corp")["status"] == "active"
 
 
+def test_a_typed_yes_to_news_mid_flow_records_the_news_not_an_answer(scene: Scene) -> None:
+    _start_a_debrief(scene)
+    scene.jane.says("oh and acme went with another candidate")
+    scene.jane.says("yes")
+
+    assert scene.app("Acme Corp")["status"] == "rejected"
+    found = state(scene)
+    assert found is None or found[2].get("went_well") != "yes"
+
+
+def test_an_offer_while_booking_the_same_companys_next_round_is_asked_about(
+        scene: Scene) -> None:
+    scene.jane.says("acme corp wants to see me again next wednesday at 2pm")  # on a Monday
+    assert scene.jane.last == ("Record a next-round interview at Acme Corp (“next wednesday at "
+                               "2pm” — I'll ask which day you mean)?")
+    scene.jane.presses("Yes")
+    assert scene.jane.last == "“next wednesday at 2pm” — do you mean Wed 25 Nov or Wed 2 Dec?"
+    scene.jane.presses("Wed 2 Dec")
+    assert scene.jane.last.startswith("Which round will it be?")
+    scene.jane.says("got an offer from acme corp, 65k")
+    assert scene.jane.text.startswith("That sounds like news — record an offer from Acme Corp")
+    scene.jane.says("no")  # it was the answer after all: too long for a round's name
+    assert "Keep the round short" in scene.jane.text
+    assert scene.jane.last.startswith("Which round will it be?")
+
+
 # ---- snooze -------------------------------------------------------------------------------------
 
 def test_remind_me_tomorrow_snoozes_the_reminder_just_shown(scene: Scene) -> None:

@@ -197,6 +197,8 @@ class Engine:
         assert state is not None
         word = " ".join(text.casefold().split())
         state.slots.pop("_drop_offered", None)  # answering moves on: an old "Drop it" is stale
+        if news.typed_reply(self, turn, text):
+            return
         if state.slots.pop("_resume_offered", False):
             if word in RESUME_WORDS:
                 self.runner.ask(turn)

@@ -15,6 +15,7 @@ from bot.conversation import smalltalk
 from bot.conversation.debrief_sentence import start_debrief, start_new_debrief
 from bot.conversation.news_events import EVENT_INTENTS, Engine, confirm_text, store
 from bot.messages import Button
+from bot.parsing import is_no, is_yes
 from bot.turn import Turn
 from bot.understanding.matcher import understand
 from bot.understanding.meaning import (
@@ -163,7 +164,8 @@ def _detail(meaning: Meaning) -> str:
         return f"{meaning.salary}|{meaning.bonus}"
     if intent == "later_round":
         when = meaning.at.isoformat() if meaning.at else (
-            meaning.day.isoformat() if meaning.day else "")
+            meaning.day.isoformat() if meaning.day else
+            f"?{meaning.when_text[:60]}" if meaning.when_text else "")  # "?": asked which day
         return f"{meaning.round}|{when}"
     if intent == "delay":
         return meaning.day.isoformat() if meaning.day else ""
@@ -241,6 +243,7 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
         # back when the news is dealt with
         turn.state.slots.pop("_news_text", None)
         turn.state.slots.pop("_news_step", None)
+        turn.state.slots.pop("_news_yes", None)
         parked = {"flow": turn.state.flow, "step": turn.state.step,
                   "slots": turn.state.slots, "history": turn.state.history}
         turn.state = None
@@ -300,6 +303,7 @@ def _back_to_flow(engine: Engine, turn: Turn) -> None:
     if turn.state is not None:
         turn.state.slots.pop("_news_text", None)
         turn.state.slots.pop("_news_step", None)
+        turn.state.slots.pop("_news_yes", None)
         engine.runner.ask(turn)
 
 
@@ -318,6 +322,16 @@ def _use_as_answer(engine: Engine, turn: Turn) -> None:
 
 # ---- inside a flow -------------------------------------------------------------------------------
 
+# the news each flow is about, for its own application: typed there, it is an answer; other news
+# ("got an offer from Acme" while booking Acme's next round) is asked about first
+_ANY = ("withdrew", "declined", "accepted", "rejection", "no_news", "debrief", "later_round",
+        "offer", "delay", "thanks_sent", "references")
+OWN_NEWS: dict[str, tuple[str, ...]] = {
+    "rejection": ("rejection",), "offer": ("offer", "accepted", "declined", "withdrew"),
+    "second_round": ("later_round", "delay"), "thanks": ("thanks_sent",),
+    "debrief": ("debrief",), "outcome": _ANY, "followup": _ANY}
+
+
 def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...]) -> bool:
     """A news sentence typed in the middle of a flow: say what it sounded like and let the user
     choose — record it, or use the text as the answer to the question. True when asked."""
@@ -327,14 +341,15 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
     if meaning.kind != EVENT or not meaning.company.candidates or meaning.company.ambiguous:
         return False
     app = turn.repo.application(meaning.company.one)
-    if app is None or (state.slots.get("application_id") == app.id and state.flow in (
-            "rejection", "offer", "second_round", "outcome", "followup")):
-        return False
+    if app is None or (state.slots.get("application_id") == app.id
+                       and meaning.intent in OWN_NEWS.get(state.flow, ())):
+        return False  # "Acme said no" inside Acme's rejection flow is the flow's own subject
     detail = _detail(meaning)
     summary = confirm_text(turn, meaning.intent, app, detail, quiet=True)
     if summary is None:
         return False
     state.slots["_news_text"], state.slots["_news_step"] = text, state.step
+    state.slots["_news_yes"] = f"{PREFIX}y:{meaning.intent}:{app.id}:{detail}"
     leaves = meaning.intent in ("rejection", "offer", "later_round")
     from bot.conversation.flows.registry import FLOWS
 
@@ -344,6 +359,30 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
              [Button("Yes, record it", f"{PREFIX}y:{meaning.intent}:{app.id}:{detail}"),
               Button("No, it's my answer", f"{PREFIX}answer"),
               Button("Carry on", f"{PREFIX}keep")])
+    return True
+
+
+def typed_reply(engine: Engine, turn: Turn, text: str) -> bool:
+    """"yes" / "no" typed to "That sounds like news — …?" answers that question, not the flow's
+    (a "yes" must not become a round's name); anything else drops the question. True if used."""
+    state = turn.state
+    if state is None:
+        return False
+    pending = state.slots.pop("_news_yes", None)
+    if not pending or state.slots.get("_news_step") != state.step:
+        return False
+    word = " ".join(text.casefold().split()).strip(" .!")
+    if is_yes(word) or word in ("yes, record it", "record it"):
+        press(engine, turn, pending)
+    elif is_no(word) or word in ("no, it's my answer", "it's my answer", "its my answer",
+                                 "my answer"):
+        _use_as_answer(engine, turn)
+    elif word in ("carry on", "continue", "keep going"):
+        _back_to_flow(engine, turn)
+    else:
+        state.slots.pop("_news_text", None)
+        state.slots.pop("_news_step", None)
+        return False
     return True
 
 

@@ -128,7 +128,8 @@ def confirm_text(turn: Turn, intent: str, app: Application, detail: str, *,
         moment, day = _moment(when), _day(when)
         said = (f" on {short_date(moment.astimezone(turn.tz).date())} at "
                 f"{moment.astimezone(turn.tz):%H:%M}" if moment else
-                f" on {short_date(day)}" if day else "")
+                f" on {short_date(day)}" if day else
+                f" (“{when[1:]}” — I'll ask which day you mean)" if when.startswith("?") else "")
         return f"Record a {round_ or 'next'}-round interview at {company}{said}?{reopen}"
     if intent == "delay":
         day = _day(detail)
@@ -180,7 +181,7 @@ def store(runner: Runner, turn: Turn, intent: str, app: Application, detail: str
         round_, _, when = detail.partition("|")
         moment, day = _moment(when), _day(when)
         said = (f"{moment.astimezone(turn.tz):%Y-%m-%d %H:%M}" if moment
-                else day.isoformat() if day else "")
+                else day.isoformat() if day else when[1:] if when.startswith("?") else "")
         runner.start(turn, "second_round", slots, args=said)
     elif intent == "delay":
         _delay(turn, app, _day(detail))

@@ -329,7 +329,11 @@ def _read_day(said: str, now: datetime, tz: tzinfo, prefer: str) -> tuple[date |
             moment = parse_datetime(said, now, tz, prefer=prefer)  # type: ignore[arg-type]
             return moment.date(), moment
         return parse_date(said, now, tz, prefer=prefer), None  # type: ignore[arg-type]
-    except (ParseError, ValueError, OverflowError):
+    except ParseError as error:
+        if error.options:  # "next wednesday" on a Monday: this week's or next? asked later
+            raise
+        return None, None
+    except (ValueError, OverflowError):
         return None, None
 
 
@@ -343,7 +347,10 @@ def _when(line: str, book: Phrasings, now: datetime, tz: tzinfo, *, prefer: str,
             r"\d(?:am|pm)|\d:\d\d", said) else None
         if tail is not None:
             said = f"{said} {tail.group(0).strip()}"
-        day, at = _read_day(said, now, tz, prefer)
+        try:
+            day, at = _read_day(said, now, tz, prefer)
+        except ParseError:
+            return None, None, said  # ambiguous: the flow asks which day, not "today"
         if day is None:
             continue
         # looking ahead, "they rang today: next round on the 12th" means the 12th

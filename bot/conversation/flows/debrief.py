@@ -63,6 +63,9 @@ def _when(text: str, turn: Turn) -> str:
 
 def _round(text: str, turn: Turn) -> str:
     value = short_text(40, "a round")(text, turn).casefold()
+    if len(value.split()) > 4:
+        raise ParseError("Keep the round short — “first”, “second”, “final” or a name like "
+                         "“technical”.")
     known = {"1": "first", "2": "second", "3": "third", "1st": "first", "2nd": "second",
              "3rd": "third", "last": "final"}
     return known.get(value) or match_choice(value, {r: r for r in ROUNDS}) or value

@@ -4,7 +4,6 @@ final round asks to line up references."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -113,8 +112,9 @@ def next_interview(turn: Turn, slots: dict[str, Any]) -> tuple[datetime | None, 
 
 def _round(text: str, turn: Turn) -> str:
     value = " ".join(text_answer(text, turn).casefold().split())
-    if len(value) > 40:
-        raise ParseError("Keep the round short — “second”, “third” or “final”.")
+    if len(value) > 40 or len(value.split()) > 4:
+        raise ParseError("Keep the round short — “second”, “third”, “final” or a name like "
+                         "“technical”.")
     value = value.removesuffix(" round").removesuffix(" interview")
     return {"2": "second", "2nd": "second", "3": "third", "3rd": "third", "last": "final",
             "4": "fourth", "4th": "fourth", "1": "first", "1st": "first"}.get(value, value)
@@ -147,9 +147,33 @@ def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
     if app is not None:
         slots["company"] = app.company
     if known and args.strip():  # "second interview with Acme on Tuesday 10am": the day is said
-        with contextlib.suppress(ParseError):  # unreadable: the question asks it again
+        try:
             slots["when"] = read_when(args, turn)
+        except ParseError as error:  # unreadable: the question asks it again
+            if error.options:  # "next wednesday" on a Monday: which one, asked as the question
+                slots[WHICH_DAY] = [str(error), [list(option) for option in error.options]]
     return True
+
+
+WHICH_DAY = "_which_day"
+
+
+def _when_prompt(turn: Turn) -> str:
+    which = turn.slots.get(WHICH_DAY)
+    if which:
+        return str(which[0])
+    return (f"🎉 Another round at {turn.slots.get('company', 'them')}! When is it? (e.g. "
+            "“Tuesday 10am”, “Dec 5 at 14:00” — or “not set yet”)")
+
+
+def _when_choices(turn: Turn) -> list[Button]:
+    which = turn.slots.get(WHICH_DAY)
+    options = [Button(str(label), str(value)) for label, value in which[1]] if which else []
+    return [*options, Button("Not set yet", "not set yet")]
+
+
+def _on_when(turn: Turn, value: Any) -> None:
+    turn.slots.pop(WHICH_DAY, None)
 
 
 def _finish(turn: Turn, slots: dict[str, Any]) -> None:
@@ -207,10 +231,7 @@ SECOND_ROUND = Flow(
     (
         dataclasses.replace(application_step("Which application is the next interview for?"),
                             on_answer=_on_application),
-        Step("when", lambda turn: f"🎉 Another round at {turn.slots.get('company', 'them')}! When "
-                                  "is it? (e.g. “Tuesday 10am”, “Dec 5 at 14:00” — or “not set "
-                                  "yet”)",
-             _when, choices=(Button("Not set yet", "not set yet"),),
+        Step("when", _when_prompt, _when, choices=_when_choices, on_answer=_on_when,
              ask_if=lambda turn: "when" not in turn.slots,
              help="The day and time of the next interview, like “next Tuesday 2pm”. It must be "
                   "in the future."),
