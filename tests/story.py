@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import FixedClock
 from bot.conversation.engine import Engine
+from bot.conversation.questions import answer_of
 from bot.messages import Incoming, Reply, UserKey
 from storage.db import Database
 
@@ -34,7 +35,7 @@ class Seeker:
     def presses(self, label_or_value: str) -> list[Reply]:
         for reply in reversed(self.replies):
             for button in reply.buttons:
-                if label_or_value in (button.label, button.value):
+                if label_or_value in (button.label, button.value, answer_of(button.value)):
                     return self._send(Incoming.press(self.key, button.value))
         offered = [b.label for r in self.replies for b in r.buttons]
         raise AssertionError(f"no button {label_or_value!r}; offered: {offered}")

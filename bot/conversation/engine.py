@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
-from bot.conversation import news, nudge_actions
+from bot.conversation import news, nudge_actions, questions
 from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
@@ -80,6 +80,7 @@ class Engine:
                     return Answer([])
                 metrics.inc("afterview_turns_total")
                 turn = Turn(repo, self.clock.now(), state=self._load(repo))
+                asked = questions.Asked.of(turn.state)
                 parked = news.parked_of(turn)
                 self._route(turn, incoming.kind, text)
                 news.resume_parked(self, turn, parked)
@@ -87,7 +88,8 @@ class Engine:
                     replan(repo, turn.now, sorted(turn.facts_changed))
                 for hook in self.after_turn:
                     hook(turn)
-                replies = turn.replies or [Reply(help_text())]
+                replies = questions.bind(turn.state, asked, turn.replies
+                                         or [Reply(help_text())])
                 values = [b.value for reply in replies for b in reply.buttons] if tokens else []
                 known = self._save(turn, values)
                 return Answer(replies, self._tokens(turn, values, known) if tokens else None)
@@ -143,13 +145,23 @@ class Engine:
             self._text(turn, text)
 
     def _press(self, turn: Turn, value: str) -> None:
-        if value.startswith(TOKEN_PREFIX):
+        tokened = value.startswith(TOKEN_PREFIX)
+        if tokened:
             resolved = redeem(turn.repo, value[len(TOKEN_PREFIX):])
             if resolved is None:
                 turn.say("That button has expired or isn't yours — nothing changed. "
                          "Type “help” to see what I can do.")
                 return
             value = resolved
+        pressed = questions.unbind(value)
+        if pressed is not None:
+            if not questions.is_current(turn.state, pressed):
+                self._moved_on(turn)
+                return
+            value = pressed.value
+        elif tokened and not questions.is_standalone(value):
+            self._moved_on(turn)  # a token from before buttons were bound: its question is unknown
+            return
         if value.startswith("/"):
             word, _, args = value[1:].partition(" ")
             self.command(turn, word, args)
@@ -164,6 +176,15 @@ class Engine:
         else:
             turn.say("That button belongs to a conversation that has already ended — here's "
                      "what I can do:\n" + help_text())
+
+    def _moved_on(self, turn: Turn) -> None:
+        """A press for a question that is no longer asked: nothing changes; the one pending is
+        asked again."""
+        if turn.state is None:
+            turn.say(questions.MOVED_ON + " Type “help” to see what I can do.")
+            return
+        turn.say(questions.MOVED_ON)
+        self.runner.ask(turn)
 
     def _text(self, turn: Turn, text: str) -> None:
         stripped = text.strip()
@@ -251,8 +272,7 @@ class Engine:
             word, _, args = choice[5:].partition(" ")
             self.command(turn, word, args)
         elif choice == "restart" or choice.startswith("drop:"):
-            turn.say("That question has moved on — nothing changed.")
-            self.runner.ask(turn)
+            self._moved_on(turn)
         else:
             turn.say("That button isn't valid here — let's carry on.")
             self.runner.ask(turn)

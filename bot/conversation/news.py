@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot.conversation import smalltalk
 from bot.conversation.debrief_sentence import start_debrief, start_new_debrief
-from bot.conversation.news_events import EVENT_INTENTS, Engine, confirm_text, store
+from bot.conversation.news_events import CLOSING, EVENT_INTENTS, Engine, confirm_text, store
 from bot.messages import Button
 from bot.parsing import is_no, is_yes
 from bot.turn import Turn
@@ -236,6 +236,14 @@ def press(engine: Engine, turn: Turn, value: str) -> None:
         return
     if verb == "c":
         ask_confirm(turn, intent, app, parts[3])
+        return
+    if intent in CLOSING and not app.is_active:
+        # a confirmation pressed after the application was closed some other way: its moment
+        # has passed, so it must not close it a second time (a withdrawal over an acceptance)
+        turn.say(f"{app.company} is already marked {app.status} — nothing changed. "
+                 "(“undo” or “edit” changes a record.)")
+        if turn.state is not None:
+            engine.runner.ask(turn)
         return
     parked: dict[str, object] | None = None
     if turn.state is not None and intent in ("rejection", "offer", "later_round"):
