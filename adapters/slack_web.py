@@ -19,6 +19,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import DeliveryError
 from adapters.slack_blocks import SlackMessage
+from adapters.slack_oauth import TOKEN_ERRORS, Workspaces
 from bot.messages import Attachment, Reply, UserKey
 
 log = logging.getLogger("adapters.slack")
@@ -53,6 +54,8 @@ class SlackWebCalls:
     reply_retry_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
     client: AsyncWebClient
+    #: Many workspaces (OAuth): a token per workspace; None with one SLACK_BOT_TOKEN.
+    workspaces: Workspaces | None
     _loop: asyncio.AbstractEventLoop | None
 
     def _init_web(self) -> None:
@@ -67,6 +70,13 @@ class SlackWebCalls:
     def _render(self, user: UserKey, replies: Sequence[Reply],
                 tokens: Sequence[str] | None = None) -> list[Rendered]:
         raise NotImplementedError
+
+    async def _client_for(self, user: UserKey) -> AsyncWebClient:
+        """The Web API client for the user's workspace: its own bot token when installed
+        through OAuth, else the one configured."""
+        if self.workspaces is None:
+            return self.client
+        return await self.workspaces.client_for(user.workspace, base=self.client)
 
     # ---- posting --------------------------------------------------------------------------
 
@@ -85,25 +95,32 @@ class SlackWebCalls:
 
     async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
                         channel: str | None = None, *, patient: bool = False) -> None:
-        channel = channel or await self._dm(user, patient=patient)
-        for part in rendered:
-            for message in part.messages:
-                await self._post(channel, message, patient=patient)
-            if part.attachment is not None:
-                await self._upload(channel, part.attachment, patient=patient)
+        client = await self._client_for(user)
+        try:
+            channel = channel or await self._dm(client, user, patient=patient)
+            for part in rendered:
+                for message in part.messages:
+                    await self._post(client, channel, message, patient=patient)
+                if part.attachment is not None:
+                    await self._upload(client, channel, part.attachment, patient=patient)
+        except DeliveryError as error:
+            if self.workspaces is not None and slack_code(error) in TOKEN_ERRORS:
+                self.workspaces.forget(user.workspace)  # read again: uninstalled, or a new one
+            raise
 
-    async def _dm(self, user: UserKey, *, patient: bool = False) -> str:
+    async def _dm(self, client: AsyncWebClient, user: UserKey, *, patient: bool = False) -> str:
         """The user's DM channel with the bot (opened once, then cached)."""
         channel = self._dm_channels.get(user)
         if channel is None:
-            response = await self._call(lambda: self.client.conversations_open(
+            response = await self._call(lambda: client.conversations_open(
                 users=user.user_id), patient=patient)
             channel = str(response["channel"]["id"])
             self._dm_channels[user] = channel
         return channel
 
-    async def _post(self, channel: str, message: SlackMessage, *, patient: bool = False) -> str:
-        response = await self._call(lambda: self.client.chat_postMessage(
+    async def _post(self, client: AsyncWebClient, channel: str, message: SlackMessage, *,
+                    patient: bool = False) -> str:
+        response = await self._call(lambda: client.chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks), pace=channel,
             patient=patient)
         ts = str(response.get("ts", ""))
@@ -112,9 +129,9 @@ class SlackWebCalls:
             self._posted.popitem(last=False)
         return ts
 
-    async def _upload(self, channel: str, attachment: Attachment, *,
+    async def _upload(self, client: AsyncWebClient, channel: str, attachment: Attachment, *,
                       patient: bool = False) -> None:
-        await self._call(lambda: self.client.files_upload_v2(
+        await self._call(lambda: client.files_upload_v2(
             channel=channel, file=attachment.content, filename=attachment.filename,
             title=attachment.filename, initial_comment=attachment.caption or None,
             request_file_info=False), pace=channel, patient=patient)
@@ -243,6 +260,14 @@ def in_transit(error: DeliveryError) -> bool:
         return True
     status = getattr(getattr(cause, "response", None), "status_code", None)
     return isinstance(cause, SlackApiError) and isinstance(status, int) and status >= 500
+
+
+def slack_code(error: DeliveryError) -> str:
+    """The error code Slack answered with ("invalid_auth"…), or "" for other failures."""
+    cause = error.__cause__
+    response = getattr(cause, "response", None)
+    return str(response.get("error") or "") if isinstance(cause, SlackApiError) \
+        and response is not None and hasattr(response, "get") else ""
 
 
 def delivery_error(error: SlackApiError) -> DeliveryError:

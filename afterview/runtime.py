@@ -68,6 +68,8 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         slack_mode = "Socket Mode"
     else:
         slack_mode = "/slack/events" if web else "sends nudges; the web process takes events"
+    if settings.slack_oauth:
+        slack_mode += ", many workspaces" + (": installs at /slack/install" if web else "")
     lines = [
         "Afterview",
         f"  database   {db.engine.url.render_as_string(hide_password=True)}",
@@ -75,7 +77,8 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         + (f"  ({tg_mode})" if settings.telegram_enabled else "  set TELEGRAM_BOT_TOKEN to enable"),
         f"  slack      {mark(settings.slack_enabled)}"
         + (f"  ({slack_mode})" if settings.slack_enabled
-           else "  set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable"),
+           else "  set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET) to enable"),
         f"  http       {mark(web)}"
         + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
         f"  scheduler  {mark(worker)}",
