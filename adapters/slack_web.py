@@ -20,6 +20,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.base import DeliveryError
 from adapters.slack_blocks import SlackMessage
 from adapters.slack_oauth import TOKEN_ERRORS, Workspaces
+from bot import metrics
 from bot.messages import Attachment, Reply, UserKey
 
 log = logging.getLogger("adapters.slack")
@@ -160,10 +161,14 @@ class SlackWebCalls:
         for attempt in range(self.max_rate_limit_retries + 1):
             if pace is not None:
                 await self._wait_for_slot(pace)
+            started = time.perf_counter()
             try:
                 response = await call()
             except SlackApiError as error:
                 wait = retry_after(error)
+                status = getattr(error.response, "status_code", 200)
+                _observe(error.response, "limited" if wait is not None else "failed"
+                         if isinstance(status, int) and status >= 500 else "refused", started)
                 if wait is None:
                     raise delivery_error(error) from error
                 if pace is not None:
@@ -174,8 +179,10 @@ class SlackWebCalls:
                 if pace is None:
                     await asyncio.sleep(wait)
             except (ClientError, TimeoutError) as error:
+                _observe(None, "failed", started)
                 raise DeliveryError(f"Slack did not answer: {type(error).__name__}") from error
             else:
+                _observe(response, "ok", started)
                 if pace is not None:  # the next message in this channel waits from now on
                     self._hold(pace, self.per_channel_interval)
                 return response
@@ -235,6 +242,13 @@ class SlackWebCalls:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(5)
             loop.close()
+
+
+def _observe(response: object, outcome: str, started: float) -> None:
+    """One Web API call on the delivery histogram, by its method (from the URL it called)."""
+    url = str(getattr(response, "api_url", "") or "")
+    method = url.rstrip("/").rsplit("/", 1)[-1] if url else "unknown"
+    metrics.delivery_call(PLATFORM, method, outcome, time.perf_counter() - started)
 
 
 def retry_after(error: SlackApiError) -> float | None:

@@ -79,8 +79,10 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         + (f"  ({slack_mode})" if settings.slack_enabled
            else "  set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
                 "SLACK_CLIENT_SECRET) to enable"),
-        f"  http       {mark(web)}"
-        + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
+        f"  http       {mark(web or settings.metrics_port is not None)}"
+        + (f"  (port {settings.port}: /healthz /metrics)" if web
+           else f"  (port {settings.metrics_port}: /healthz /metrics)"
+           if settings.metrics_port is not None else "  set METRICS_PORT for /metrics"),
         f"  scheduler  {mark(worker)}",
     ]
     return "\n".join(lines)
@@ -100,6 +102,9 @@ class Runtime:
         self.vault = ButtonVault(self.db, self.clock)
         self.adapters = build_adapters(settings, self.engine, self.vault)
         self.http = HttpServer(self.db, settings.port) if web else None
+        # a worker alone serves /metrics and /healthz on METRICS_PORT (no adapter routes there)
+        self.metrics_http = HttpServer(self.db, settings.metrics_port) \
+            if not web and settings.metrics_port is not None else None
         self.scheduler = Scheduler(self.db, delivery_for(self.adapters), self.clock)
         self.tick_seconds = tick_seconds
         self._background: Any = None
@@ -111,6 +116,8 @@ class Runtime:
             await adapter.start_async(self.http, polling=polling)
         if self.http is not None:
             await self.http.start()
+        if self.metrics_http is not None:
+            await self.metrics_http.start()
         if self.worker:
             from bot.nudges.scheduler import start_background
 
@@ -126,6 +133,8 @@ class Runtime:
             await adapter.stop_async()
         if self.http is not None:
             await self.http.stop()
+        if self.metrics_http is not None:
+            await self.metrics_http.stop()
         self.db.dispose()
 
     async def serve_forever(self) -> None:
