@@ -63,6 +63,15 @@ class SlackConfig(Protocol):
     @property
     def slack_socket_mode(self) -> bool: ...
 
+    @property
+    def slack_client_id(self) -> str | None: ...
+
+    @property
+    def slack_client_secret(self) -> Secret | None: ...
+
+    @property
+    def slack_oauth(self) -> bool: ...
+
 
 class HttpRoutes(Protocol):
     """The process's one HTTP server, as an adapter sees it: routes to add before it starts, and

@@ -48,6 +48,7 @@ from adapters.slack_edit import (
     slack_edit_save,
     slack_edit_view,
 )
+from adapters.slack_oauth import Workspaces
 from adapters.slack_web import (
     PLATFORM,
     Rendered,
@@ -57,6 +58,7 @@ from bot.conversation.buttons import ButtonVault, issue_tokens, redeem
 from bot.conversation.engine import Engine
 from bot.messages import TOKEN_PREFIX, Incoming, Reply, UserKey
 from bot.nudges.planner import replan
+from bot.nudges.workspaces import pause_workspace
 from bot.parsing import ParseError, tz_from_name
 from bot.records.debrief import fmt_date, save_debrief
 from bot.records.pipeline import rows
@@ -86,17 +88,21 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
     platform = PLATFORM
 
     def __init__(self, settings: SlackConfig, engine: Engine, vault: ButtonVault) -> None:
-        assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+        assert settings.slack_signing_secret is not None
         self.settings = settings
         self.engine = engine
         self.vault = vault
-        self.client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(),
+        self.workspaces = Workspaces(settings, engine.db.engine, self._pause_workspace) \
+            if settings.slack_oauth else None
+        token = settings.slack_bot_token if self.workspaces is None else None
+        self.client = AsyncWebClient(token=token.get_secret_value() if token else None,
                                      base_url=settings.slack_api_url)
         bolt_log = logging.getLogger("adapters.slack.bolt")
         bolt_log.addFilter(_quiet_token_warning)  # Bolt sees SLACK_BOT_TOKEN in the environment
         self.app = AsyncApp(client=self.client,
                             signing_secret=settings.slack_signing_secret.get_secret_value(),
-                            logger=bolt_log)
+                            logger=bolt_log, **(self.workspaces.app_options(self.client, bolt_log)
+                                                if self.workspaces else {}))
         self._register(self.app)
         self._init_web()
         self._socket: Any = None
@@ -127,6 +133,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             log.info("slack: connected in Socket Mode")
         elif http is not None:
             http.add_post(EVENTS_PATH, self.handle_http)
+            if self.workspaces is not None:
+                self.workspaces.add_routes(http, self.app)
             log.info("slack: receiving events at %s", EVENTS_PATH)
         else:
             log.info("slack: no HTTP server in this process — delivering nudges only")
@@ -181,6 +189,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         app.action(OPEN_DEBRIEF_ACTION)(self._on_open_debrief)
         app.view(DEBRIEF_CALLBACK)(self._on_debrief_submitted)
         app.view(EDIT_CALLBACK)(self._on_edit_submitted)
+        if self.workspaces is not None:
+            self.workspaces.register(app)
 
     async def _on_error(self, error: Exception,
                         response: BoltResponse | None) -> BoltResponse | None:
@@ -317,7 +327,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         try:
             if view is None:
                 raise DeliveryError("no single application to edit")
-            await self._call(lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+            client = await self._client_for(user)
+            await self._call(lambda: client.views_open(trigger_id=trigger_id, view=view))
         except DeliveryError as error:
             log.info("slack: edit continues in the DM (%s)", error)
             await self._turn(user, fallback)
@@ -347,12 +358,12 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             owned = await asyncio.to_thread(self._owns, user, token)
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
             if owned and container.get("type") == "message":
-                await self._mark_chosen(container, _dig(body, "message") or {}, action)
+                await self._mark_chosen(user, container, _dig(body, "message") or {}, action)
             await self._reply(user, answer.replies, tokens=answer.tokens)
         await self._refresh_home(user)
 
-    async def _mark_chosen(self, container: dict[str, Any], message: dict[str, Any],
-                           action: dict[str, Any]) -> None:
+    async def _mark_chosen(self, user: UserKey, container: dict[str, Any],
+                           message: dict[str, Any], action: dict[str, Any]) -> None:
         """Replace the pressed message's buttons with the choice made."""
         channel, ts = container.get("channel_id"), container.get("message_ts")
         if not channel or not ts:
@@ -362,7 +373,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         text = message.get("text") or (posted.text if posted else "")
         label = pressed_label(blocks, action)
         try:
-            await self._call(lambda: self.client.chat_update(
+            client = await self._client_for(user)
+            await self._call(lambda: client.chat_update(
                 channel=channel, ts=ts, text=text or label or "Afterview",
                 blocks=after_choice(blocks, label, text)))
         except DeliveryError as error:
@@ -373,7 +385,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         zone = await self._profile_timezone(user)
         today = await asyncio.to_thread(self._local_today, user, zone)
         try:
-            await self._call(lambda: self.client.views_open(
+            client = await self._client_for(user)
+            await self._call(lambda: client.views_open(
                 trigger_id=trigger_id, view=debrief_modal(today, company[:200])))
         except DeliveryError as error:
             log.warning("slack: could not open the debrief modal (%s); chatting instead", error)
@@ -387,7 +400,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
     async def _publish_home(self, user: UserKey) -> None:
         view = await asyncio.to_thread(self._home_view, user)
         try:
-            await self._call(lambda: self.client.views_publish(user_id=user.user_id, view=view))
+            client = await self._client_for(user)
+            await self._call(lambda: client.views_publish(user_id=user.user_id, view=view))
         except DeliveryError as error:
             log.warning("slack: could not publish App Home: %s", error)
 
@@ -407,6 +421,9 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
                                              turn.user.external_id))
 
     # ---- database work (run in a thread) ---------------------------------------------------
+
+    def _pause_workspace(self, team_id: str) -> int:
+        return pause_workspace(self.engine.db, PLATFORM, team_id)
 
     def _owns(self, user: UserKey, token: str) -> bool:
         with self.engine.db.session() as session:
@@ -489,10 +506,11 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         if user in self._zones:
             return self._zones[user]
         try:  # the form must open (and be answered) within Slack's three seconds
+            client = await self._client_for(user)
             response = await asyncio.wait_for(
-                self.client.users_info(user=user.user_id), PROFILE_TIMEOUT)
+                client.users_info(user=user.user_id), PROFILE_TIMEOUT)
             zone = (response.get("user") or {}).get("tz")
-        except (SlackApiError, ClientError, TimeoutError) as error:
+        except (SlackApiError, ClientError, TimeoutError, DeliveryError) as error:
             log.info("slack: no profile time zone for a user: %s", type(error).__name__)
             return None
         self._zones[user] = zone if isinstance(zone, str) and zone else None

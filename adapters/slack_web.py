@@ -19,6 +19,8 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import DeliveryError
 from adapters.slack_blocks import SlackMessage
+from adapters.slack_oauth import TOKEN_ERRORS, Workspaces
+from bot import metrics
 from bot.messages import Attachment, Reply, UserKey
 
 log = logging.getLogger("adapters.slack")
@@ -53,6 +55,8 @@ class SlackWebCalls:
     reply_retry_delays: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
     client: AsyncWebClient
+    #: Many workspaces (OAuth): a token per workspace; None with one SLACK_BOT_TOKEN.
+    workspaces: Workspaces | None
     _loop: asyncio.AbstractEventLoop | None
 
     def _init_web(self) -> None:
@@ -67,6 +71,13 @@ class SlackWebCalls:
     def _render(self, user: UserKey, replies: Sequence[Reply],
                 tokens: Sequence[str] | None = None) -> list[Rendered]:
         raise NotImplementedError
+
+    async def _client_for(self, user: UserKey) -> AsyncWebClient:
+        """The Web API client for the user's workspace: its own bot token when installed
+        through OAuth, else the one configured."""
+        if self.workspaces is None:
+            return self.client
+        return await self.workspaces.client_for(user.workspace, base=self.client)
 
     # ---- posting --------------------------------------------------------------------------
 
@@ -85,25 +96,32 @@ class SlackWebCalls:
 
     async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
                         channel: str | None = None, *, patient: bool = False) -> None:
-        channel = channel or await self._dm(user, patient=patient)
-        for part in rendered:
-            for message in part.messages:
-                await self._post(channel, message, patient=patient)
-            if part.attachment is not None:
-                await self._upload(channel, part.attachment, patient=patient)
+        client = await self._client_for(user)
+        try:
+            channel = channel or await self._dm(client, user, patient=patient)
+            for part in rendered:
+                for message in part.messages:
+                    await self._post(client, channel, message, patient=patient)
+                if part.attachment is not None:
+                    await self._upload(client, channel, part.attachment, patient=patient)
+        except DeliveryError as error:
+            if self.workspaces is not None and slack_code(error) in TOKEN_ERRORS:
+                self.workspaces.forget(user.workspace)  # read again: uninstalled, or a new one
+            raise
 
-    async def _dm(self, user: UserKey, *, patient: bool = False) -> str:
+    async def _dm(self, client: AsyncWebClient, user: UserKey, *, patient: bool = False) -> str:
         """The user's DM channel with the bot (opened once, then cached)."""
         channel = self._dm_channels.get(user)
         if channel is None:
-            response = await self._call(lambda: self.client.conversations_open(
+            response = await self._call(lambda: client.conversations_open(
                 users=user.user_id), patient=patient)
             channel = str(response["channel"]["id"])
             self._dm_channels[user] = channel
         return channel
 
-    async def _post(self, channel: str, message: SlackMessage, *, patient: bool = False) -> str:
-        response = await self._call(lambda: self.client.chat_postMessage(
+    async def _post(self, client: AsyncWebClient, channel: str, message: SlackMessage, *,
+                    patient: bool = False) -> str:
+        response = await self._call(lambda: client.chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks), pace=channel,
             patient=patient)
         ts = str(response.get("ts", ""))
@@ -112,9 +130,9 @@ class SlackWebCalls:
             self._posted.popitem(last=False)
         return ts
 
-    async def _upload(self, channel: str, attachment: Attachment, *,
+    async def _upload(self, client: AsyncWebClient, channel: str, attachment: Attachment, *,
                       patient: bool = False) -> None:
-        await self._call(lambda: self.client.files_upload_v2(
+        await self._call(lambda: client.files_upload_v2(
             channel=channel, file=attachment.content, filename=attachment.filename,
             title=attachment.filename, initial_comment=attachment.caption or None,
             request_file_info=False), pace=channel, patient=patient)
@@ -143,10 +161,14 @@ class SlackWebCalls:
         for attempt in range(self.max_rate_limit_retries + 1):
             if pace is not None:
                 await self._wait_for_slot(pace)
+            started = time.perf_counter()
             try:
                 response = await call()
             except SlackApiError as error:
                 wait = retry_after(error)
+                status = getattr(error.response, "status_code", 200)
+                _observe(error.response, "limited" if wait is not None else "failed"
+                         if isinstance(status, int) and status >= 500 else "refused", started)
                 if wait is None:
                     raise delivery_error(error) from error
                 if pace is not None:
@@ -157,8 +179,10 @@ class SlackWebCalls:
                 if pace is None:
                     await asyncio.sleep(wait)
             except (ClientError, TimeoutError) as error:
+                _observe(None, "failed", started)
                 raise DeliveryError(f"Slack did not answer: {type(error).__name__}") from error
             else:
+                _observe(response, "ok", started)
                 if pace is not None:  # the next message in this channel waits from now on
                     self._hold(pace, self.per_channel_interval)
                 return response
@@ -220,6 +244,13 @@ class SlackWebCalls:
             loop.close()
 
 
+def _observe(response: object, outcome: str, started: float) -> None:
+    """One Web API call on the delivery histogram, by its method (from the URL it called)."""
+    url = str(getattr(response, "api_url", "") or "")
+    method = url.rstrip("/").rsplit("/", 1)[-1] if url else "unknown"
+    metrics.delivery_call(PLATFORM, method, outcome, time.perf_counter() - started)
+
+
 def retry_after(error: SlackApiError) -> float | None:
     """Seconds Slack asked us to wait (a 429), or None for any other failure."""
     response = error.response
@@ -243,6 +274,14 @@ def in_transit(error: DeliveryError) -> bool:
         return True
     status = getattr(getattr(cause, "response", None), "status_code", None)
     return isinstance(cause, SlackApiError) and isinstance(status, int) and status >= 500
+
+
+def slack_code(error: DeliveryError) -> str:
+    """The error code Slack answered with ("invalid_auth"…), or "" for other failures."""
+    cause = error.__cause__
+    response = getattr(cause, "response", None)
+    return str(response.get("error") or "") if isinstance(cause, SlackApiError) \
+        and response is not None and hasattr(response, "get") else ""
 
 
 def delivery_error(error: SlackApiError) -> DeliveryError:

@@ -13,10 +13,12 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     BaseRateLimiter,
 )
+
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +110,13 @@ class FloodLimiter(BaseRateLimiter[int]):
         attempt = 0
         while True:
             windows = await self._acquire(endpoint, data.get("chat_id"))
+            started, outcome = time.perf_counter(), "failed"
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
+                outcome = "ok"
+                return result
             except RetryAfter as error:
+                outcome = "limited"
                 seconds = retry_seconds(error)
                 if attempt >= retries or seconds > self.max_wait:
                     raise  # the caller reschedules (the scheduler: DeliveryError(retry_after))
@@ -118,7 +124,14 @@ class FloodLimiter(BaseRateLimiter[int]):
                 attempt += 1
                 self.retries += 1
                 log.info("telegram asked to wait %.1f s (%s); retrying", seconds, endpoint)
+            except (BadRequest, Forbidden):
+                outcome = "refused"
+                raise
+            except NetworkError:
+                raise
             finally:
+                metrics.delivery_call("telegram", endpoint, outcome,
+                                      time.perf_counter() - started)
                 self._release(windows)
 
     def _windows(self, endpoint: str, chat_id: object) -> list[_Window]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from bot import metrics
+from bot.nudges.gauges import read_gauges
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,5 +67,12 @@ class HttpServer:
                                  status=200 if healthy else 503)
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        return web.Response(text=metrics.prometheus_text(),
-                            content_type="text/plain", charset="utf-8")
+        """Prometheus text: this process's counters and histograms, its process metrics, and
+        the database gauges read now (left at their last value when the database is away)."""
+        try:
+            due, paused = await asyncio.to_thread(read_gauges, self.db, datetime.now(UTC))
+            metrics.set_database_gauges(due, paused)
+        except Exception:  # noqa: BLE001 - /metrics still answers without the database
+            log.warning("metrics: could not read the database gauges", exc_info=True)
+        return web.Response(body=metrics.prometheus_text().encode("utf-8"),
+                            headers={"Content-Type": metrics.CONTENT_TYPE_LATEST})

@@ -23,7 +23,7 @@ from afterview.settings import Settings
 REDACTED = "[redacted]"
 MIN_SECRET = 4  # shorter "secrets" would blank out ordinary words
 SECRET_FIELDS = ("telegram_bot_token", "telegram_webhook_secret", "slack_bot_token",
-                 "slack_signing_secret", "slack_app_token")
+                 "slack_signing_secret", "slack_app_token", "slack_client_secret")
 # libraries that log at INFO what we don't want: request URLs (the Telegram token is in the
 # path), a line per scheduler tick
 QUIETER = {"httpx": logging.WARNING, "httpcore": logging.WARNING,

@@ -68,6 +68,8 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         slack_mode = "Socket Mode"
     else:
         slack_mode = "/slack/events" if web else "sends nudges; the web process takes events"
+    if settings.slack_oauth:
+        slack_mode += ", many workspaces" + (": installs at /slack/install" if web else "")
     lines = [
         "Afterview",
         f"  database   {db.engine.url.render_as_string(hide_password=True)}",
@@ -75,9 +77,12 @@ def summary(settings: Settings, *, web: bool, worker: bool, db: Database) -> str
         + (f"  ({tg_mode})" if settings.telegram_enabled else "  set TELEGRAM_BOT_TOKEN to enable"),
         f"  slack      {mark(settings.slack_enabled)}"
         + (f"  ({slack_mode})" if settings.slack_enabled
-           else "  set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable"),
-        f"  http       {mark(web)}"
-        + (f"  (port {settings.port}: /healthz /metrics)" if web else ""),
+           else "  set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET) to enable"),
+        f"  http       {mark(web or settings.metrics_port is not None)}"
+        + (f"  (port {settings.port}: /healthz /metrics)" if web
+           else f"  (port {settings.metrics_port}: /healthz /metrics)"
+           if settings.metrics_port is not None else "  set METRICS_PORT for /metrics"),
         f"  scheduler  {mark(worker)}",
     ]
     return "\n".join(lines)
@@ -97,6 +102,9 @@ class Runtime:
         self.vault = ButtonVault(self.db, self.clock)
         self.adapters = build_adapters(settings, self.engine, self.vault)
         self.http = HttpServer(self.db, settings.port) if web else None
+        # a worker alone serves /metrics and /healthz on METRICS_PORT (no adapter routes there)
+        self.metrics_http = HttpServer(self.db, settings.metrics_port) \
+            if not web and settings.metrics_port is not None else None
         self.scheduler = Scheduler(self.db, delivery_for(self.adapters), self.clock)
         self.tick_seconds = tick_seconds
         self._background: Any = None
@@ -108,6 +116,8 @@ class Runtime:
             await adapter.start_async(self.http, polling=polling)
         if self.http is not None:
             await self.http.start()
+        if self.metrics_http is not None:
+            await self.metrics_http.start()
         if self.worker:
             from bot.nudges.scheduler import start_background
 
@@ -123,6 +133,8 @@ class Runtime:
             await adapter.stop_async()
         if self.http is not None:
             await self.http.stop()
+        if self.metrics_http is not None:
+            await self.metrics_http.stop()
         self.db.dispose()
 
     async def serve_forever(self) -> None:

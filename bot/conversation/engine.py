@@ -64,6 +64,10 @@ class Engine:
     def answer(self, incoming: Incoming, *, tokens: bool = False) -> Answer:
         """One turn. With `tokens`, the vault tokens of the replies' buttons are issued in the
         turn's own transaction (for adapters whose buttons carry opaque tokens)."""
+        with metrics.timed_turn(incoming.user.platform):
+            return self._one_turn(incoming, tokens=tokens)
+
+    def _one_turn(self, incoming: Incoming, *, tokens: bool) -> Answer:
         text = _clean(incoming.text)
         if len(text) > MAX_MESSAGE:
             return Answer([Reply(f"That message is too long for me ({len(text)} characters) — "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot import metrics
 from bot.conversation import smalltalk
 from bot.conversation.debrief_sentence import start_debrief, start_new_debrief
 from bot.conversation.news_events import CLOSING, EVENT_INTENTS, Engine, confirm_text, store
@@ -44,7 +45,9 @@ def known_for(turn: Turn, commands: tuple[str, ...]) -> Known:
 
 def meaning_of(turn: Turn, text: str, commands: tuple[str, ...]) -> Meaning:
     """The one question to the understanding: what does this message mean for this user?"""
-    return understand(text, known_for(turn, commands), turn.now, turn.tz)
+    known = known_for(turn, commands)
+    with metrics.UNDERSTANDING_SECONDS.time():
+        return understand(text, known, turn.now, turn.tz)
 
 
 def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:

@@ -110,6 +110,7 @@ class Outgoing:
     # the applications whose next nudge depends on this send (a check-in plans the next one);
     # None: the user's digest chain continues, plan everything
     replan_apps: list[int] | None = field(default_factory=list)
+    due: list[datetime] = field(default_factory=list)  # when each of its nudges was due
 
 
 class Scheduler:
@@ -239,10 +240,13 @@ class Scheduler:
         except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
             self._failed(message, now, error, report)
             return
+        sent = self.clock.now()
+        for due in message.due:
+            metrics.observe_lateness((sent - due).total_seconds())
         with self.db.session() as session:  # recorded at once, on its own: it went out
             session.execute(
                 update(Nudge).where(Nudge.id.in_(message.nudge_ids), Nudge.state == "claimed")
-                .values(state="sent", sent_at=now, claimed_by=None, last_error=None)
+                .values(state="sent", sent_at=sent, claimed_by=None, last_error=None)
                 .execution_options(synchronize_session=False))
             session.add(Event(user_id=message.user_id, kind=NUDGE_MESSAGE_EVENT, at=now,
                               data={"nudges": message.nudge_ids}))
@@ -472,7 +476,8 @@ class _Batch:
             follow = None if digest else sorted(
                 {row.application_id for row in kept
                  if row.kind in CONTACT_KINDS and row.application_id})
-            outgoing.append(Outgoing(key, user_id, [row.id for row in kept], reply, follow))
+            outgoing.append(Outgoing(key, user_id, [row.id for row in kept], reply, follow,
+                                     [row.due_at for row in kept]))
         return outgoing
 
     def _last_contacts(self, user_ids: list[int]) -> dict[int, list[tuple[int | None, datetime]]]:

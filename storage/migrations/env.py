@@ -7,9 +7,10 @@ from sqlalchemy import create_engine
 
 from storage.db import normalise_url
 from storage.models import Base
+from storage.slack_tables import SLACK_METADATA
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, SLACK_METADATA]
 
 
 def run_migrations_online() -> None:

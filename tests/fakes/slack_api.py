@@ -8,6 +8,7 @@ threads and other event loops can all talk to it; the recording helpers are thre
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import math
@@ -142,6 +143,13 @@ class FakeSlack:
         self._flaky: tuple[float, random.Random, Fault, frozenset[str] | None] | None = None
         self._counter = 0
         self._ts_counter = 0
+        #: OAuth (oauth.v2.access): the app's credentials, the codes of pending installs, and
+        #: the workspaces installed through them, by bot token.
+        self.client_id = "111.222"
+        self.client_secret = "fake-client-secret"
+        self._codes: dict[str, dict[str, str]] = {}
+        self._workspaces: dict[str, dict[str, str]] = {}
+        self._revoked: set[str] = set()
         self._generation = 0
 
         self._thread: threading.Thread | None = None
@@ -265,6 +273,29 @@ class FakeSlack:
             self._users[user_id] = self._user_record(
                 user_id, name, real_name, display_name, tz, team_id, is_bot
             )
+
+    def add_workspace(self, team_id: str, name: str, *, installer: str = "UADMIN") -> str:
+        """A workspace whose admin is about to install the app: returns the one-time OAuth
+        ``code`` Slack would hand to the redirect URL; oauth.v2.access trades it for a bot token
+        of that workspace (``bot_token_of``)."""
+        with self._cond:
+            code = f"code-{team_id}-{self._next()}"
+            token = f"xoxb-{team_id}-{self._next()}"
+            self._codes[code] = {"team_id": team_id, "team": name, "token": token,
+                                 "installer": installer, "bot_user_id": f"UB{team_id}",
+                                 "bot_id": f"BB{team_id}"}
+        return code
+
+    def bot_token_of(self, team_id: str) -> str | None:
+        """The bot token most recently issued to the workspace (None if never installed)."""
+        with self._cond:
+            found = [t for t, w in self._workspaces.items() if w["team_id"] == team_id]
+        return found[-1] if found else None
+
+    def revoke_workspace(self, team_id: str) -> None:
+        """The workspace removed the app: its tokens answer ``token_revoked`` from now on."""
+        with self._cond:
+            self._revoked |= {t for t, w in self._workspaces.items() if w["team_id"] == team_id}
 
     def fail_next(self, method: str | None, status: Fault = 500, count: int = 1) -> None:
         """The next ``count`` calls of ``method`` (``None``: any method) fail.
@@ -558,13 +589,23 @@ class FakeSlack:
     ) -> tuple[dict[str, Any], int, dict[str, str]]:
         if method == "apps.connections.open":
             return {"ok": False, "error": "socket_mode_not_faked"}, 200, {}
+        if method == "oauth.v2.access":
+            return self._oauth_v2_access(params), 200, {}
         handler = _METHODS.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}, 200, {}
         if not token:
             return {"ok": False, "error": "not_authed"}, 200, {}
+        if token in self._revoked:
+            return {"ok": False, "error": "token_revoked"}, 200, {}
         if not self._token_ok(token):
             return {"ok": False, "error": "invalid_auth"}, 200, {}
+        if method == "auth.test" and token in self._workspaces:
+            workspace = self._workspaces[token]
+            return {"ok": True, "url": "https://example.slack.com/", "team": workspace["team"],
+                    "user": "afterview", "team_id": workspace["team_id"],
+                    "user_id": workspace["bot_user_id"], "bot_id": workspace["bot_id"],
+                    "is_enterprise_install": False}, 200, {}
         if method == "chat.postMessage":
             limited = self._rate_limit(params, now)
             if limited is not None:
@@ -574,6 +615,23 @@ class FakeSlack:
         except SlackApiError as err:
             return {"ok": False, "error": err.code}, 200, {}
         return {"ok": True, **body}, 200, {}
+
+    def _oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Trade a one-time install code for the workspace's bot token (client credentials
+        checked, as Slack does)."""
+        if (params.get("client_id"), params.get("client_secret")) != (self.client_id,
+                                                                      self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        install = self._codes.pop(str(params.get("code") or ""), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        self._workspaces[install["token"]] = install
+        return {"ok": True, "app_id": self.app_id, "access_token": install["token"],
+                "token_type": "bot", "scope": "chat:write,commands,im:history,im:write",
+                "bot_user_id": install["bot_user_id"],
+                "team": {"id": install["team_id"], "name": install["team"]},
+                "enterprise": None, "is_enterprise_install": False,
+                "authed_user": {"id": install["installer"]}}
 
     def _token_ok(self, token: str) -> bool:
         if self.valid_tokens is None:
@@ -948,6 +1006,11 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], str | None
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
         token = auth[len("Bearer ") :].strip()
+    elif auth.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+        with contextlib.suppress(ValueError):
+            pair = base64.b64decode(auth[len("Basic ") :].strip()).decode()
+            params.setdefault("client_id", pair.partition(":")[0])
+            params.setdefault("client_secret", pair.partition(":")[2])
     return params, token
 
 
