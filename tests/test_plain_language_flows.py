@@ -196,6 +196,29 @@ def test_an_offer_while_booking_the_same_companys_next_round_is_asked_about(
     assert scene.jane.last.startswith("Which round will it be?")
 
 
+@pytest.mark.parametrize(("typed", "status"), [("yes", "rejected"), ("yeah", "rejected"),
+                                              ("no", "active")])
+def test_a_typed_yes_or_no_answers_a_news_confirmation(scene: Scene, typed: str,
+                                                       status: str) -> None:
+    scene.jane.says("acme said no")
+    assert scene.jane.last.startswith("Record that Acme Corp turned you down?")
+    scene.jane.says(typed)
+
+    assert scene.app("Acme Corp")["status"] == status
+    if status == "active":
+        assert scene.jane.text == "Okay — nothing changed."
+
+
+def test_something_else_typed_after_a_news_confirmation_is_read_afresh(scene: Scene) -> None:
+    scene.jane.says("acme said no")
+    scene.jane.says("hello")
+    assert scene.jane.text.startswith("Hi Jane!")
+    scene.jane.says("yes")  # the question is gone: no longer an answer to it
+
+    assert scene.app("Acme Corp")["status"] == "active"
+    assert state(scene) is None
+
+
 # ---- snooze -------------------------------------------------------------------------------------
 
 def test_remind_me_tomorrow_snoozes_the_reminder_just_shown(scene: Scene) -> None:

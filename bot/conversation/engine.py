@@ -17,9 +17,11 @@ from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
+from bot.conversation.flows.confirm import NAME as CONFIRM
 from bot.conversation.flows.edit_words import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
+from bot.parsing import is_no, is_yes
 from bot.turn import Turn
 from storage.db import Database
 from storage.repository import Repository
@@ -140,6 +142,10 @@ class Engine:
     # ---- routing --------------------------------------------------------------------------
 
     def _route(self, turn: Turn, kind: Kind, text: str) -> None:
+        if turn.state is not None and turn.state.flow == CONFIRM and not (
+                kind is Kind.TEXT and (is_yes(text) or is_no(text))
+                and not turn.state.is_stale(turn.now)):
+            turn.state = None  # a pending "Record that …?" never holds the user: read it afresh
         if kind is Kind.BUTTON:
             self._press(turn, text)
         elif kind is Kind.COMMAND:

@@ -14,6 +14,9 @@ from dataclasses import replace
 from bot import metrics
 from bot.conversation import smalltalk
 from bot.conversation.debrief_sentence import start_debrief, start_new_debrief
+from bot.conversation.flows.base import Runner
+from bot.conversation.flows.confirm import open_confirmation
+from bot.conversation.flows.registry import FLOWS
 from bot.conversation.news_events import CLOSING, EVENT_INTENTS, Engine, confirm_text, store
 from bot.messages import Button
 from bot.parsing import is_no, is_yes
@@ -198,6 +201,9 @@ def ask_confirm(turn: Turn, intent: str, app: Application, detail: str) -> None:
     text = confirm_text(turn, intent, app, detail)
     if text is None:
         return  # confirm_text explained why there is nothing to record
+    if turn.state is None:  # remembered, so a typed "yes" or "no" answers it too
+        open_confirmation(Runner(FLOWS), turn, text, intent, app.id, detail)
+        return
     turn.say(text, [Button("Yes", f"{PREFIX}y:{intent}:{app.id}:{detail}"),
                     Button("No", f"{PREFIX}n")])
 

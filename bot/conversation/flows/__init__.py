@@ -1,6 +1,7 @@
 """The conversation flows, one module each; `FLOWS` names them for the engine."""
 
 from bot.conversation.flows.base import Flow
+from bot.conversation.flows.confirm import CONFIRM
 from bot.conversation.flows.debrief import DEBRIEF
 from bot.conversation.flows.delete import DELETE
 from bot.conversation.flows.details import DETAILS
@@ -16,7 +17,8 @@ from bot.conversation.flows.second_round import SECOND_ROUND
 from bot.conversation.flows.thanks import THANKS
 
 ALL: tuple[Flow, ...] = (ONBOARDING, DEBRIEF, SETTINGS, DELETE, OFFER, THANKS, FOLLOWUP, OUTCOME,
-                         SECOND_ROUND, PREP, STORY, REJECTION, REFERENCES, EDIT, DETAILS)
+                         SECOND_ROUND, PREP, STORY, REJECTION, REFERENCES, EDIT, DETAILS,
+                         CONFIRM)
 FLOWS.update((flow.name, flow) for flow in ALL)
 
 __all__ = ["FLOWS"]
