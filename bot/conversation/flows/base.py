@@ -34,6 +34,9 @@ SKIP_WORDS = {"skip", "/skip", "pass", "skip it"}
 CANCEL_WORDS = {"cancel", "/cancel", "quit", "/quit", "abort"}
 HELP_WORDS = {"help", "/help", "?", "what?", "huh?"}
 MAX_ANSWER = 2000
+PAGE_SIZE = 5  # buttons a question shows at once; beyond, "More…" pages through the rest
+PAGE = "_page"  # the slot with the page of the question now asked
+PAGE_MORE = "page:more"
 
 
 def is_keyword(word: str) -> bool:
@@ -116,6 +119,11 @@ class Step:
         buttons = list(self.choices(turn) if callable(self.choices) else self.choices)
         if self.optional and not any(b.value == "skip" for b in buttons):
             buttons.append(Button("Skip", "skip"))
+        if len(buttons) > PAGE_SIZE:  # a page of four and "More…", round and round
+            per = PAGE_SIZE - 1
+            pages = -(-len(buttons) // per)
+            page = int(turn.state.slots.get(PAGE, 0)) % pages if turn.state is not None else 0
+            buttons = [*buttons[page * per:(page + 1) * per], Button("More…", PAGE_MORE)]
         return Reply(text, tuple(buttons))
 
 
@@ -226,6 +234,10 @@ class Runner:
         flow = self.flows[state.flow]
         step = flow.step(state.step)
         word = " ".join(text.casefold().split())
+        if word == PAGE_MORE or (word in ("more", "more…", "more...") and self._paged(step, turn)):
+            state.slots[PAGE] = int(state.slots.get(PAGE, 0)) + 1
+            self.ask(turn)
+            return
         if word in CANCEL_WORDS:
             turn.state = None
             turn.say(flow.on_cancel)
@@ -289,6 +301,11 @@ class Runner:
                 self._go(turn, flow, target)
 
     @staticmethod
+    def _paged(step: Step, turn: Turn) -> bool:
+        buttons = step.choices(turn) if callable(step.choices) else step.choices
+        return len(buttons) + (1 if step.optional else 0) > PAGE_SIZE
+
+    @staticmethod
     def _near_choice(step: Step, turn: Turn, text: str) -> str | None:
         """The value of the step's button whose label the text nearly spells, if its parser
         takes it (and it isn't the text itself)."""
@@ -318,6 +335,7 @@ class Runner:
             else:
                 state.slots[key] = old
         state.step = last["step"]
+        state.slots.pop(PAGE, None)
         self.ask(turn)
 
     def _go(self, turn: Turn, flow: Flow, step: Step | None) -> None:
@@ -329,4 +347,5 @@ class Runner:
             flow.finish(turn, slots)
             return
         state.step = step.name
+        state.slots.pop(PAGE, None)
         turn.replies.append(step.render(turn))
