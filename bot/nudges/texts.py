@@ -217,7 +217,8 @@ def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Butto
         from bot.turn import Turn
 
         assert facts.repo is not None, "the digest reads the whole pipeline: pass a repository"
-        active = [r for r in rows(Turn(facts.repo, now)) if r.active]
+        active = [r for r in rows(Turn(facts.repo, now), say_once=True)
+                  if r.active and r.next_action]
         lines = [f"• {r.company}: {r.next_action}" for r in active[:8]]
         text = ("🗓 Your week ahead:\n" + "\n".join(lines) +
                 "\nKeep the search going: one new application this week keeps your options open.")
