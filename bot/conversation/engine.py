@@ -26,7 +26,7 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE = 4000
+MAX_MESSAGE = 4096  # Telegram's own limit for a message (after entities); the largest we take
 TRY_AGAIN = ("I can't reach my notebook right now — please try again in a moment. "
              "Nothing you've told me before is lost.")
 OOPS = ("Sorry — something went wrong on my side. What you told me before is saved; "
