@@ -311,9 +311,20 @@ class Engine:
         assert command.handler is not None
         command.handler(turn, args)
         if turn.state is not None:
-            turn.say("(We're still " + FLOWS[turn.state.flow].describe(turn.state.slots)
-                     + " — here's where we were.)")
-            self.runner.ask(turn)
+            self._reask_briefly(turn)
+
+    def _reask_briefly(self, turn: Turn) -> None:
+        """After a read-only command inside a flow: the pending question in one line, with its
+        buttons — not the whole question again (a letter is not posted twice)."""
+        assert turn.state is not None
+        flow = FLOWS[turn.state.flow]
+        said = len(turn.replies)
+        asked = flow.step(turn.state.step).render(turn)
+        del turn.replies[said:]  # what the prompt says on the way (a letter) was said before
+        lines = [line.strip() for line in asked.text.splitlines() if line.strip()]
+        question = lines[-1] if lines else ""
+        turn.say(f"(We're still {flow.describe(turn.state.slots)}. {question})".replace(
+            ". )", ".)"), asked.buttons)
 
 
 def _clean(text: str) -> str:

@@ -221,12 +221,18 @@ class Runner:
             state.slots.clear()
             state.slots.update(saved)
 
-    def ask(self, turn: Turn) -> None:
-        """Ask the current question again (after help, an error, a resume)."""
+    def ask(self, turn: Turn, *, again: bool = False) -> None:
+        """Ask the current question again (after help, an error, a resume). `again`: right
+        after it was asked — what its prompt posts on the way (a whole letter) is not posted a
+        second time, only the question."""
         state = turn.state
         assert state is not None
         flow = self.flows[state.flow]
-        turn.replies.append(flow.step(state.step).render(turn))
+        said = len(turn.replies)
+        asked = flow.step(state.step).render(turn)
+        if again:
+            del turn.replies[said:]
+        turn.replies.append(asked)
 
     def answer(self, turn: Turn, text: str) -> None:
         state = turn.state
@@ -271,7 +277,7 @@ class Runner:
                     turn.say(str(error), [Button(label, value) for label, value in error.options])
                     return
                 turn.say(str(error))
-                self.ask(turn)
+                self.ask(turn, again=True)
                 return
         before = copy.deepcopy(state.slots)
         set_slot(state.slots, step.target, value)
