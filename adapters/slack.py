@@ -16,6 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -498,6 +499,9 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         rendered = []
         for reply in replies:
             mine = [next(left) for _ in reply.buttons]
+            if reply.attachment is not None and reply.text.strip() == \
+                    reply.attachment.caption.strip():  # said once: as the file's comment
+                reply = replace(reply, text="")
             rendered.append(Rendered(render_reply(reply, mine), reply.attachment))
         return rendered
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from adapters.slack_text import escape, link_text, mrkdwn, mrkdwn_len
 from bot.messages import Draft, Reply
 from bot.parsing import ParseError, parse_email, parse_phone
 from bot.records.pipeline import PipelineRow
@@ -42,11 +43,6 @@ class SlackMessage:
 
 # ---- text ---------------------------------------------------------------------------------------
 
-def escape(text: str) -> str:
-    """Slack's three control characters, escaped as its mrkdwn requires."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
@@ -55,20 +51,13 @@ def plain_text(text: str) -> str:
     mentions kept readable, entities unescaped."""
 
     def unwrap(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if label:
-            return label
-        if target.startswith("mailto:"):
-            return target[len("mailto:"):]
-        if target.startswith(("@", "#", "!")):
-            return target
-        return target
+        return link_text(match.group(1), match.group(2))
 
     return html.unescape(_LINK.sub(unwrap, text or ""))
 
 
 def _escaped_len(text: str) -> int:
-    return len(text) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">"))
+    return mrkdwn_len(text)
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -107,8 +96,11 @@ def _cut(line: str, limit: int) -> str:
 
 
 def _fallback(text: str) -> str:
+    """The notification text: escaped too, so `<!channel>` typed by the user never pings."""
     text = text.strip()
-    return text if len(text) <= FALLBACK_LIMIT else text[: FALLBACK_LIMIT - 1] + "…"
+    if len(escape(text)) <= FALLBACK_LIMIT:
+        return escape(text)
+    return escape(_cut(text, FALLBACK_LIMIT - 8).rstrip()) + "…"
 
 
 # ---- blocks -------------------------------------------------------------------------------------
@@ -118,7 +110,7 @@ def section(mrkdwn: str) -> Block:
 
 
 def text_sections(text: str) -> list[Block]:
-    return [section(escape(piece)) for piece in split_text(text) if piece.strip()]
+    return [section(mrkdwn(piece)) for piece in split_text(text) if piece.strip()]
 
 
 def context(mrkdwn: str) -> Block:
@@ -150,8 +142,8 @@ def draft_blocks(draft: Draft) -> list[Block]:
     """A letter ready to copy: subject and recipient, the body in a code block, a mailto link."""
     head = []
     if draft.to:
-        head.append(f"*To:* {escape(draft.to)}")
-    head.append(f"*Subject:* {escape(draft.subject)}")
+        head.append(f"*To:* {mrkdwn(draft.to)}")
+    head.append(f"*Subject:* {mrkdwn(draft.subject)}")
     blocks = [section(piece) for piece in _join_fitting(head)]
     body = draft.body.rstrip().replace("```", "'''")
     for piece in split_text(body, SECTION_LIMIT - 8):
@@ -164,7 +156,7 @@ def draft_blocks(draft: Draft) -> list[Block]:
             blocks.append(context("This letter is too long for a mail link — copy it from "
                                   "the box above."))
     for problem in draft.problems:
-        blocks.extend(section(f"⚠️ {escape(piece)}") for piece in split_text(problem, 2900))
+        blocks.extend(section(f"⚠️ {mrkdwn(piece)}") for piece in split_text(problem, 2900))
     return blocks
 
 
@@ -200,7 +192,7 @@ def after_choice(blocks: Sequence[Block], label: str, fallback_text: str = "") -
                                           ACTIONS_BLOCK_PREFIX))]
     if not kept and fallback_text:
         kept = text_sections(fallback_text)
-    return [*kept, context(f"✓ *{escape(label)}*" if label else "✓ Done")]
+    return [*kept, context(f"✓ *{mrkdwn(label)}*" if label else "✓ Done")]
 
 
 # ---- App Home -----------------------------------------------------------------------------------
@@ -248,22 +240,22 @@ def home_view(rows: Sequence[PipelineRow], buttons: HomeButtons, today: date) ->
         blocks.append(context(f"…and {more} more — `/afterview status` lists them all."))
     if closed:
         blocks.append({"type": "divider"})
-        names = "; ".join(f"{escape(r.company)} ({escape(r.stage)})" for r in closed[:50])
+        names = "; ".join(f"{mrkdwn(r.company)} ({escape(r.stage)})" for r in closed[:50])
         blocks.append(context(f"Closed: {names}"))
     blocks.append(context(f"Updated {_day(today)}. Slash command: `/afterview help`."))
     return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
 
 
 def _home_row(row: PipelineRow, thanks_token: str | None, n: int, today: date) -> Block:
-    lines = [f"*{escape(row.company)}* — {escape(row.role or 'role not noted')}",
+    lines = [f"*{mrkdwn(row.company)}* — {mrkdwn(row.role or 'role not noted')}",
              f"Stage: {escape(row.stage)}"]
     due = ""
     if row.due:
         late = " (overdue)" if row.due < today else ""
         due = f" — by {_day(row.due)}{late}"
-    lines.append(f"Next: {escape(row.next_action)}{due}")
+    lines.append(f"Next: {mrkdwn(row.next_action)}{due}")
     if row.pending_thanks:
-        lines.append("✉️ Thank-you letters pending: " + escape(", ".join(row.pending_thanks)))
+        lines.append("✉️ Thank-you letters pending: " + mrkdwn(", ".join(row.pending_thanks)))
     block = section("\n".join(lines)[:SECTION_LIMIT])
     if thanks_token is not None:
         block["accessory"] = button("Draft thank-yous", f"{BUTTON_ACTION_PREFIX}{n + 2}",

@@ -5,6 +5,7 @@ scheduler's thread onto an event loop. Slack's errors read as `DeliveryError`s."
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
@@ -90,20 +91,35 @@ class SlackWebCalls:
             return
         try:
             rendered = await asyncio.to_thread(self._render, user, replies, tokens)
-            await self._post_all(user, rendered, channel, patient=True)
+            await self._post_all(user, rendered, channel, patient=True, carry_on=True)
         except DeliveryError as error:
             log.warning("slack: could not answer a user: %s", error)
 
     async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
-                        channel: str | None = None, *, patient: bool = False) -> None:
+                        channel: str | None = None, *, patient: bool = False,
+                        carry_on: bool = False) -> None:
+        """Post every message and file with the token of the user's workspace. With `carry_on`
+        (a turn's answer) a call that fails — a Slack error or any other — is logged and the rest
+        still goes out; without it (a nudge) the first failure is raised, for the scheduler to
+        try again."""
         client = await self._client_for(user)
         try:
             channel = channel or await self._dm(client, user, patient=patient)
             for part in rendered:
-                for message in part.messages:
-                    await self._post(client, channel, message, patient=patient)
+                sends: list[Callable[[], Awaitable[object]]] = [
+                    functools.partial(self._post, client, channel, message, patient=patient)
+                    for message in part.messages]
                 if part.attachment is not None:
-                    await self._upload(client, channel, part.attachment, patient=patient)
+                    sends.append(functools.partial(self._upload, client, channel,
+                                                   part.attachment, patient=patient))
+                for send in sends:
+                    try:
+                        await send()
+                    except Exception as error:
+                        if not carry_on:
+                            raise
+                        log.warning("slack: one part of an answer failed (%s: %s); the rest "
+                                    "still goes out", type(error).__name__, error)
         except DeliveryError as error:
             if self.workspaces is not None and slack_code(error) in TOKEN_ERRORS:
                 self.workspaces.forget(user.workspace)  # read again: uninstalled, or a new one

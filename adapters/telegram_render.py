@@ -148,7 +148,10 @@ def _texts(text: str) -> list[Outgoing]:
 
 
 def _reply_parts(reply: Reply) -> list[Outgoing]:
-    parts = _texts(reply.text)
+    # a file whose caption is the reply's text is sent once, the text as its caption
+    said_by_caption = reply.attachment is not None and reply.text.strip() == \
+        reply.attachment.caption.strip()
+    parts = [] if said_by_caption else _texts(reply.text)
     if reply.draft is not None:
         parts.extend(render_draft(reply.draft))
     if reply.attachment is not None:

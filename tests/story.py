@@ -33,10 +33,17 @@ class Seeker:
         return self._send(Incoming.command(self.key, command, args))
 
     def presses(self, label_or_value: str) -> list[Reply]:
-        for reply in reversed(self.replies):
-            for button in reply.buttons:
-                if label_or_value in (button.label, button.value, answer_of(button.value)):
-                    return self._send(Incoming.press(self.key, button.value))
+        """Press a button of the last replies; a question with more than five choices shows
+        them a page at a time, so "More…" is pressed until it shows (as a person would)."""
+        for _page in range(5):
+            for reply in reversed(self.replies):
+                for button in reply.buttons:
+                    if label_or_value in (button.label, button.value, answer_of(button.value)):
+                        return self._send(Incoming.press(self.key, button.value))
+            more = [b for r in self.replies for b in r.buttons if b.label == "More…"]
+            if not more:
+                break
+            self._send(Incoming.press(self.key, more[-1].value))
         offered = [b.label for r in self.replies for b in r.buttons]
         raise AssertionError(f"no button {label_or_value!r}; offered: {offered}")
 

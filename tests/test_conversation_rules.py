@@ -190,9 +190,8 @@ def test_the_help_command_in_a_flow_lists_commands_then_asks_the_question_again(
     jane.runs("help")
 
     assert "• debrief (or new) — record an interview you just had" in jane.text
-    assert "(We're still recording your interview at Acme Corp — here's where we were.)" \
-        in jane.text
-    assert ROLE_PROMPT in jane.last
+    # the question again in one line (issue 12), its buttons with it
+    assert jane.last == f"(We're still recording your interview at Acme Corp. {ROLE_PROMPT})"
 
 
 # ---- cancel --------------------------------------------------------------------------------------
@@ -430,9 +429,8 @@ def test_status_in_the_middle_of_a_debrief_shows_the_pipeline_then_the_question(
     jane.runs("status")
 
     assert "• Globex — Data Analyst: interviewing." in jane.text
-    assert "(We're still recording your interview at Acme Corp — here's where we were.)" \
-        in jane.text
-    assert ROLE_PROMPT in jane.last
+    # the question again in one line (issue 12), its buttons with it
+    assert jane.last == f"(We're still recording your interview at Acme Corp. {ROLE_PROMPT})"
 
 
 def test_a_slash_command_typed_in_a_flow_is_a_command_not_an_answer(bot, jane: Seeker) -> None:

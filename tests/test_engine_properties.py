@@ -34,7 +34,7 @@ PROPERTY = settings(max_examples=25, deadline=None, database=None,
 ODD_TEXT = [
     "", " ", "\n\n", "\t", "🎉", "👩🏽‍💻", "🤷", "🇬🇧", "שלום עולם", "مرحبا بالعالم",
     "\u202eevil.exe", "\u200b", "\ufeff", "\x00", "\x1b[31mred", "\ud83d", "\udfff\ud800",
-    "e\u0301", "Ｆｕｌｌｗｉｄｔｈ", "𝕬𝖈𝖒𝖊", "?", "??", "x" * 4001,
+    "e\u0301", "Ｆｕｌｌｗｉｄｔｈ", "𝕬𝖈𝖒𝖊", "?", "??", "x" * 4097,
     "y" * 2100, "%s%n{0}{{}}", "<script>alert(1)</script>",
     "'; DROP TABLE users; --", "NaN", "-1", "0", "1e9", "٣", "⑤", "²", "null", "None", "\\",
     "Robert'); --", "a\nb\nc", "ok 👍", "👍", "✅",

@@ -53,7 +53,11 @@ def test_the_whole_story_from_debrief_to_offer(sqlite_url):
     assert "Jane Doe" in follow_up[0].reply.text and "Data Analyst" in follow_up[0].reply.text
 
     clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
-    jane.press_value(inbox.button("Still deciding", follow_up[0]))
+    # merged with the week ahead: one button a thing, which opens it with all its choices
+    jane.press_value(next(b.value for b in follow_up[0].reply.buttons
+                          if b.label == "Follow up: Acme"))
+    opened = next(b.value for r in jane.replies for b in r.buttons if b.label == "Still deciding")
+    jane.press_value(opened)
 
     # check-ins come exactly weekly after "still deciding" (logged Monday 10:00, so the first
     # can't be Monday 09:00 — that would be 23 hours short of a week — it comes Tuesday 09:00)

@@ -238,8 +238,8 @@ def test_offer_again_shows_the_comparison_and_the_menu_without_asking_the_terms(
     jane.runs("offer", "Acme")
     assert "Here's Acme's offer" in jane.text
     assert any(r.text.startswith("Side by side") for r in jane.replies)
-    assert {"Negotiate", "Accept", "Decline", "Decide later", "Update terms"} <= set(jane.buttons)
-    jane.presses("Update terms")
+    assert {"Negotiate", "Accept", "Decline", "Decide later", "More…"} <= set(jane.buttons)
+    jane.presses("Update terms")  # on the next page
     assert "now: EUR 85,000" in jane.last
     jane.presses("Keep EUR 85,000")
     assert "now: 10%" in jane.last

@@ -273,9 +273,11 @@ def test_no_news_after_the_decision_date_says_follow_up_now(scene: Scene) -> Non
 def test_no_news_after_a_follow_up_gives_the_next_check_in_a_week_later(scene: Scene) -> None:
     scheduler, inbox = scheduler_for(scene.db, scene.clock)
     run_until(scheduler, scene.clock, datetime(2026, 11, 30, 9, 30, tzinfo=UTC))
-    follow_up = next(m for m in inbox.messages
-                     if any(b.value.endswith(":still_deciding") for b in m.reply.buttons))
+    follow_up = next(m for m in inbox.messages if "expected to decide" in m.reply.text)
+    # merged with the week ahead: its button opens the follow-up with all its choices
     scene.jane.press_value(next(b.value for b in follow_up.reply.buttons
+                                if b.label.startswith("Follow up: ")))
+    scene.jane.press_value(next(b.value for r in scene.jane.replies for b in r.buttons
                                 if b.value.endswith(":still_deciding")))  # I wrote; no news
     scene.clock.set(datetime(2026, 12, 2, 10, tzinfo=UTC))
     scene.jane.says("still no word from acme")

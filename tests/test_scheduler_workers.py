@@ -85,8 +85,16 @@ def work(url: str, name: str, out: str, ready, go) -> None:  # type: ignore[no-u
     with open(out, "a", encoding="utf-8") as log:
         def deliver(user: UserKey, replies: list[Reply]) -> None:
             time.sleep(0.003)  # a platform's round trip: the other worker gets its turns
+            # the nudges a message carries: those this worker holds for the user now (a merged
+            # message shows at most five buttons, so not every id is on one)
+            with db.session() as session:
+                held = set(session.scalars(select(Nudge.id).join(User).where(
+                    User.external_id == user.user_id, Nudge.state == "claimed",
+                    Nudge.claimed_by == name)))
             for reply in replies:  # one line a message: who, and the nudges it carries
-                ids = sorted({int(m[1]) for b in reply.buttons if (m := NUDGE_ID.match(b.value))})
+                shown = {int(m[1]) for b in reply.buttons if (m := NUDGE_ID.match(b.value))}
+                assert shown <= held, (shown, held)
+                ids = sorted(held)
                 log.write(f"{user.user_id} {' '.join(map(str, ids))}\n")
                 log.flush()
 

@@ -179,3 +179,27 @@ def test_a_long_429_is_handed_back_to_the_caller() -> None:
 
     with pytest.raises(RetryAfter):
         asyncio.run(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None))
+
+
+def test_a_message_of_4096_characters_is_taken_and_4097_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    """Telegram takes up to 4,096 characters; so does the core (issue 12: 4,001–4,096 were
+    refused)."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FixedClock
+    from bot.conversation.engine import Engine
+    from bot.messages import Incoming, UserKey
+    from storage.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'a.db'}")
+    engine = Engine(db, FixedClock(datetime(2026, 11, 23, 11, 0, tzinfo=UTC)))
+    jane = UserKey("telegram", "", "4242")
+    engine.handle(Incoming.message(jane, "hello"))
+    engine.handle(Incoming.message(jane, "Jane Doe"))
+    signature = "Jane Doe — " + "analytics " * 408  # 4,091 characters: a long signature line
+    taken = engine.handle(Incoming.message(jane, signature[:4096]))
+    assert "too long for me" not in taken[0].text
+    refused = engine.handle(Incoming.message(jane, "x" * 4097))
+    assert "too long for me (4097 characters)" in refused[0].text
+    assert "under 4096" in refused[0].text
+    db.dispose()

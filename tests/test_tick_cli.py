@@ -82,7 +82,9 @@ def test_a_tick_on_the_monday_after_the_decision_date_prints_the_follow_up(janes
     assert len(printed) == 1
     assert "expected to decide by Fri 27 Nov" in printed[0]["text"]
     assert "Send your thank-yous" not in printed[0]["text"]
-    assert "Still deciding" in [b["label"].split(": ")[-1] for b in printed[0]["buttons"]]
+    # merged with the week ahead: at most five buttons, each saying what and for whom
+    assert [b["label"] for b in printed[0]["buttons"]] == [
+        "Follow up: Acme", "My pipeline", "Snooze all till tomorrow"]
 
 
 def test_a_bad_now_gets_a_clear_error_and_no_tick(sqlite_url, tmp_path):

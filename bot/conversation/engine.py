@@ -28,7 +28,7 @@ from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE = 4000
+MAX_MESSAGE = 4096  # Telegram's own limit for a message (after entities); the largest we take
 TRY_AGAIN = ("I can't reach my notebook right now — please try again in a moment. "
              "Nothing you've told me before is lost.")
 OOPS = ("Sorry — something went wrong on my side. What you told me before is saved; "
@@ -323,9 +323,20 @@ class Engine:
         assert command.handler is not None
         command.handler(turn, args)
         if turn.state is not None:
-            turn.say("(We're still " + FLOWS[turn.state.flow].describe(turn.state.slots)
-                     + " — here's where we were.)")
-            self.runner.ask(turn)
+            self._reask_briefly(turn)
+
+    def _reask_briefly(self, turn: Turn) -> None:
+        """After a read-only command inside a flow: the pending question in one line, with its
+        buttons — not the whole question again (a letter is not posted twice)."""
+        assert turn.state is not None
+        flow = FLOWS[turn.state.flow]
+        said = len(turn.replies)
+        asked = flow.step(turn.state.step).render(turn)
+        del turn.replies[said:]  # what the prompt says on the way (a letter) was said before
+        lines = [line.strip() for line in asked.text.splitlines() if line.strip()]
+        question = lines[-1] if lines else ""
+        turn.say(f"(We're still {flow.describe(turn.state.slots)}. {question})".replace(
+            ". )", ".)"), asked.buttons)
 
 
 def _clean(text: str) -> str:

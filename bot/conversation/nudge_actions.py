@@ -151,7 +151,27 @@ def _keep(engine: object, turn: Turn, nudge: Nudge) -> None:
         turn.say(f"Okay — I'll keep suggesting a weekly check-in with {app.company}.")
 
 
+def _show_all(engine: object, turn: Turn, nudge: Nudge, *, alone: bool = False) -> None:
+    """A merged message's nudges (or just this one) one by one, each with its own buttons;
+    only those still open."""
+    from bot.nudges.texts import render, views_of
+
+    rows = [nudge]
+    if nudge.sent_at is not None and not alone:
+        rows = list(turn.repo.session.scalars(select(Nudge).where(
+            Nudge.user_id == turn.user.id, Nudge.sent_at == nudge.sent_at).order_by(Nudge.id)))
+    rows = [row for row in rows if row.state == "sent"]
+    if not rows:
+        turn.say("Everything in that message is done or rescheduled already. 👍")
+        return
+    facts, views = views_of(turn.repo, rows, turn.tz)
+    for view in views:
+        turn.replies.append(render(facts, [view], turn.now))
+
+
 VERBS = {
+    "all": _show_all,
+    "open": lambda e, t, n: _show_all(e, t, n, alone=True),
     "done": _done,
     "later": lambda e, t, n: _snooze(e, t, n, tomorrow=False),
     "tomorrow": _snooze,

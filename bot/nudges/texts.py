@@ -217,7 +217,8 @@ def part(facts: Facts, nudge: NudgeView, now: datetime) -> tuple[str, list[Butto
         from bot.turn import Turn
 
         assert facts.repo is not None, "the digest reads the whole pipeline: pass a repository"
-        active = [r for r in rows(Turn(facts.repo, now)) if r.active]
+        active = [r for r in rows(Turn(facts.repo, now), say_once=True)
+                  if r.active and r.next_action]
         lines = [f"• {r.company}: {r.next_action}" for r in active[:8]]
         text = ("🗓 Your week ahead:\n" + "\n".join(lines) +
                 "\nKeep the search going: one new application this week keeps your options open.")
@@ -237,14 +238,77 @@ def render(facts: Facts, nudges: list[NudgeView], now: datetime) -> Reply:
             extra.append(Button("Stop for this application", action(first, "stop")))
         return Reply(text, tuple(its_own + extra))
     text = "A few things for today:\n\n" + "\n\n".join(t for t, _ in parts)
-    buttons: list[Button] = []
+    snooze = Button("Snooze all till tomorrow", action(first, "tomorrow_all"))
+    everything: list[Button] = []
     for nudge, (_, own) in zip(nudges, parts, strict=True):
         app = facts.app(nudge.application_id)
         for button in own:
             label = button.label
             if app is not None and button.value.startswith("n:"):
-                label = f"{app.company}: {label}"
-            if all(b.value != button.value for b in buttons):
-                buttons.append(Button(label, button.value))
-    buttons.append(Button("Snooze all till tomorrow", action(first, "tomorrow_all")))
-    return Reply(text, tuple(buttons))
+                label = shorten(f"{app.company}: {label}", MAX_LABEL)
+            if all(b.value != button.value for b in everything):
+                everything.append(Button(label, button.value))
+    if len(everything) + 1 <= MAX_BUTTONS and len({b.label for b in everything}) == len(
+            everything):
+        return Reply(text, (*everything, snooze))
+    # one button a thing ("Follow up: Acme" opens it with all its choices); the rest one tap away
+    openers = [own[0] if nudge.kind == DIGEST and own else
+               Button(merged_label(nudge, facts.app(nudge.application_id),
+                                   own[0].label if own else ""), action(nudge, OPEN))
+               for nudge, (_, own) in zip(nudges, parts, strict=True)]
+    if len(openers) + 1 > MAX_BUTTONS:
+        openers = [*openers[:MAX_BUTTONS - 2],
+                   Button(f"Show all {len(nudges)}", action(first, SHOW_ALL))]
+    return Reply(text, (*openers, snooze))
+
+
+MAX_BUTTONS = 5  # a merged message's buttons, "Show all" included
+MAX_LABEL = 30
+SHOW_ALL = "all"
+OPEN = "open"
+WHAT = {THANK_YOU: "Thank-yous", FOLLOW_UP: "Follow up", CHECK_IN: "Check in",
+        GHOST_CHECK: "Close?", OFFER_DEADLINE: "Offer", PREP: "Prep"}
+
+
+def merged_label(nudge: NudgeView, app: AppView | None, label: str) -> str:
+    """What and for whom in at most 30 characters: "Thank-yous: Acme Corp", the company
+    shortened at a word boundary when it is long."""
+    what = WHAT.get(nudge.kind)
+    if app is None or what is None:
+        return shorten(label, MAX_LABEL)
+    return f"{what}: {shorten(app.company, MAX_LABEL - len(what) - 2)}"
+
+
+def shorten(text: str, room: int) -> str:
+    """`text` in at most `room` characters, cut at a word boundary with "…" when too long."""
+    text = " ".join(text.split())
+    if len(text) <= room:
+        return text
+    cut = text[:room - 1]
+    if " " in cut and not text[room - 1].isspace():
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,.-—&") + "…"
+
+
+def views_of(repo: Repository, nudges: list[Any], tz: tzinfo) -> tuple[Facts, list[NudgeView]]:
+    """Facts and views of stored nudges (ORM rows), for showing them again on request."""
+    from storage.models import Application, Interview, Interviewer, User
+
+    def view(kind: type[Any], row: Any) -> Any:
+        return kind(*(getattr(row, name) for name in kind._fields))
+
+    user: User = repo.user
+    facts = Facts(view(UserView, user), tz, repo=repo)
+    for nudge in nudges:
+        app = repo.get(Application, nudge.application_id) if nudge.application_id else None
+        if app is not None:
+            facts.apps[app.id] = view(AppView, app)
+            latest = max(repo.interviews(app), key=lambda i: (i.starts_at, i.id), default=None)
+            if latest is not None:
+                facts.latest[app.id] = view(InterviewView, latest)
+        interview = repo.get(Interview, nudge.interview_id) if nudge.interview_id else None
+        if interview is not None:
+            facts.interviews[interview.id] = view(InterviewView, interview)
+            people: list[Interviewer] = repo.interviewers(interview)
+            facts.people[interview.id] = [view(PersonView, p) for p in people]
+    return facts, [view(NudgeView, n) for n in nudges]

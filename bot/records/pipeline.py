@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.nudges.rules import contact_ready_day
+from bot.records import expiry
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
@@ -61,7 +62,9 @@ def next_action(
     return "keep your search going", None
 
 
-def rows(turn: Turn) -> list[PipelineRow]:
+def rows(turn: Turn, *, say_once: bool = False) -> list[PipelineRow]:
+    """Each application's stage and next action. Advice whose moment has passed is said once
+    (`say_once`: this is that once — `status` and the digest) and then left out."""
     repo = turn.repo
     result = []
     today = turn.local_now.date()
@@ -69,11 +72,25 @@ def rows(turn: Turn) -> list[PipelineRow]:
         interviews = repo.interviews(app)
         people = [p for i in interviews for p in repo.interviewers(i)]
         contacts = [e.at for e in repo.events((CONTACT_EVENT,), app)]
-        action, due = next_action(app, interviews, people, today, turn.tz,
-                                  max(contacts, default=None))
+        last_contact = max(contacts, default=None)
+        action, due = next_action(app, interviews, people, today, turn.tz, last_contact)
         last = interviews[-1] if interviews else None
         pending = tuple(p.name for p in people if last and p.interview_id == last.id
                         and p.thank_you_state != "sent")
+        held = last.starts_at.astimezone(turn.tz).date() if last else today
+        expired = (expiry.expired_offer(repo, app, today)
+                   or expiry.expired_thanks(app, last, list(pending), today, held))
+        if expired is not None:
+            if expiry.said_before(repo, app, expired):  # said once: silence, or what's next
+                action, due = ("", None) if expired.what == "offer" else next_action(
+                    app, interviews, [], today, turn.tz, last_contact)
+                pending = ()
+            else:
+                action, due = expired.once, None
+                if say_once:
+                    expiry.note_said(repo, app, expired, turn.now)
+        elif app.status == "offer":
+            due = expiry.offer_deadline(repo, app)
         result.append(PipelineRow(app.id, app.company, app.role, STAGES.get(app.status, app.status),
                                   action, due, pending, app.is_active))
     result.sort(key=lambda r: (not r.active, r.due or date.max))
@@ -81,7 +98,7 @@ def rows(turn: Turn) -> list[PipelineRow]:
 
 
 def status_text(turn: Turn) -> str:
-    table = rows(turn)
+    table = rows(turn, say_once=True)
     if not table:
         return ("Your pipeline is empty. Had an interview? Type “debrief” and we'll record it "
                 "together.")
@@ -90,8 +107,8 @@ def status_text(turn: Turn) -> str:
     lines = [f"Your pipeline — {len(active)} active application{'s' if len(active) != 1 else ''}:"]
     for r in active:
         due = f" (by {r.due:%a} {r.due.day} {r.due:%b})" if r.due else ""
-        lines.append(f"• {r.company} — {r.role or 'role not noted'}: {r.stage}. "
-                     f"Next: {r.next_action}{due}.")
+        lines.append(f"• {r.company} — {r.role or 'role not noted'}: {r.stage}."
+                     + (f" Next: {r.next_action}{due}." if r.next_action else ""))
     if closed:
         lines.append("")
         lines.append("Closed: " + "; ".join(f"{r.company} ({r.stage})" for r in closed))

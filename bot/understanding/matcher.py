@@ -32,7 +32,7 @@ from bot.understanding.meaning import (
 )
 
 PHRASINGS = Path(__file__).with_name("phrasings.yaml")
-MAX_TEXT = 4000
+MAX_TEXT = 4096
 NEEDS_COMPANY = {"rejection", "offer", "later_round", "delay", "no_news", "accepted", "declined",
                  "withdrew", "references", "question_followup", "debrief"}
 _TOKEN = re.compile(r"[a-z0-9$£€][a-z0-9$£€%&:/.+-]*|\?")

@@ -34,6 +34,9 @@ SKIP_WORDS = {"skip", "/skip", "pass", "skip it"}
 CANCEL_WORDS = {"cancel", "/cancel", "quit", "/quit", "abort"}
 HELP_WORDS = {"help", "/help", "?", "what?", "huh?"}
 MAX_ANSWER = 2000
+PAGE_SIZE = 5  # buttons a question shows at once; beyond, "More…" pages through the rest
+PAGE = "_page"  # the slot with the page of the question now asked
+PAGE_MORE = "page:more"
 
 
 def is_keyword(word: str) -> bool:
@@ -117,6 +120,11 @@ class Step:
         buttons = list(self.choices(turn) if callable(self.choices) else self.choices)
         if self.optional and not any(b.value == "skip" for b in buttons):
             buttons.append(Button("Skip", "skip"))
+        if len(buttons) > PAGE_SIZE:  # a page of four and "More…", round and round
+            per = PAGE_SIZE - 1
+            pages = -(-len(buttons) // per)
+            page = int(turn.state.slots.get(PAGE, 0)) % pages if turn.state is not None else 0
+            buttons = [*buttons[page * per:(page + 1) * per], Button("More…", PAGE_MORE)]
         return Reply(text, tuple(buttons))
 
 
@@ -214,12 +222,18 @@ class Runner:
             state.slots.clear()
             state.slots.update(saved)
 
-    def ask(self, turn: Turn) -> None:
-        """Ask the current question again (after help, an error, a resume)."""
+    def ask(self, turn: Turn, *, again: bool = False) -> None:
+        """Ask the current question again (after help, an error, a resume). `again`: right
+        after it was asked — what its prompt posts on the way (a whole letter) is not posted a
+        second time, only the question."""
         state = turn.state
         assert state is not None
         flow = self.flows[state.flow]
-        turn.replies.append(flow.step(state.step).render(turn))
+        said = len(turn.replies)
+        asked = flow.step(state.step).render(turn)
+        if again:
+            del turn.replies[said:]
+        turn.replies.append(asked)
 
     def reask(self, turn: Turn, error: str) -> None:
         """An answer that didn't fit: say why and ask again — a long question (a whole letter
@@ -242,6 +256,10 @@ class Runner:
         flow = self.flows[state.flow]
         step = flow.step(state.step)
         word = " ".join(text.casefold().split())
+        if word == PAGE_MORE or (word in ("more", "more…", "more...") and self._paged(step, turn)):
+            state.slots[PAGE] = int(state.slots.get(PAGE, 0)) + 1
+            self.ask(turn)
+            return
         if word in CANCEL_WORDS:
             turn.state = None
             turn.say(flow.on_cancel)
@@ -303,6 +321,11 @@ class Runner:
                 self._go(turn, flow, target)
 
     @staticmethod
+    def _paged(step: Step, turn: Turn) -> bool:
+        buttons = step.choices(turn) if callable(step.choices) else step.choices
+        return len(buttons) + (1 if step.optional else 0) > PAGE_SIZE
+
+    @staticmethod
     def _near_choice(step: Step, turn: Turn, text: str) -> str | None:
         """The value of the step's button whose label the text nearly spells, if its parser
         takes it (and it isn't the text itself)."""
@@ -332,6 +355,7 @@ class Runner:
             else:
                 state.slots[key] = old
         state.step = last["step"]
+        state.slots.pop(PAGE, None)
         self.ask(turn)
 
     def _go(self, turn: Turn, flow: Flow, step: Step | None) -> None:
@@ -343,4 +367,5 @@ class Runner:
             flow.finish(turn, slots)
             return
         state.step = step.name
+        state.slots.pop(PAGE, None)
         turn.replies.append(step.render(turn))

@@ -125,7 +125,7 @@ def _letter_prompt(turn: Turn) -> str:
     if draft.problems:
         count = len(draft.problems)
         lines.append(f"⚠ My proofreading found {count} thing{'s' if count > 1 else ''} to fix "
-                     "(listed under the letter) — please fix before sending.")
+                     "(marked ⚠ with the letter) — please fix before sending.")
     lines.append(CHECKLIST)
     if not row.notes:
         lines.append(f"Tip: a specific point from your conversation with {row.name} makes this "
