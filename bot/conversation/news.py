@@ -46,6 +46,8 @@ def meaning_of(turn: Turn, text: str, commands: tuple[str, ...], *,
                about_known: bool = False) -> Meaning:
     """The one question to the understanding: what does this message mean for this user?
     (`about_known`: only news about one of their applications matters.)"""
+    if about_known and turn.repo.had_applications is False:  # nothing to have news about
+        return Meaning("unknown", UNKNOWN, text)
     known = known_for(turn, commands)
     if about_known and not known.applications:
         return Meaning("unknown", UNKNOWN, text)
