@@ -4,6 +4,7 @@ read or change another user's rows."""
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     select,
@@ -83,6 +85,7 @@ class Repository:
         self._stored: StoredConversation | None = None  # the conversation row, once read
         self._stored_read = False
         self._bound: Connection | None = None  # the session's connection, once asked for
+        self.had_applications: bool | None = None  # when the turn began (read with the user)
 
     @property
     def user(self) -> User:
@@ -173,11 +176,12 @@ class Repository:
             repo = cls.for_key(session, platform, workspace, external_id,
                                display_name=display_name)
             assert repo is not None
-            repo._stored_read = True  # a new user has no conversation
+            repo._stored_read, repo.had_applications = True, False  # a new user: nothing yet
             return repo
         user_row = dict(zip(_USER_KEYS, found[:len(_USER_KEYS)], strict=True))
-        flow, step, slots, history, updated_at = found[len(_USER_KEYS):]
+        flow, step, slots, history, updated_at = found[len(_USER_KEYS):-1]
         repo = cls(session, user_row=user_row)
+        repo.had_applications = bool(found[-1])
         if flow is not None:
             repo._stored = StoredConversation(flow, step, slots, history, updated_at)
         repo._stored_read = True
@@ -227,6 +231,10 @@ class Repository:
                 **{f"new_{name}": value for name, value in values.items()}}).all()
             saved = bool(rows[0].saved)
             known = {row.value: row.token for row in rows if row.value is not None}
+        elif read_tokens:  # SQLite: the tokens as one JSON object RETURNED by the UPDATE
+            row = connection.execute(_UPDATE_CONVERSATION_READ_TOKENS, {
+                "owner": self.user_id, "values": _token_values(read_tokens), **values}).first()
+            saved, known = row is not None, json.loads(row[0] or "{}") if row else None
         else:
             saved = connection.execute(
                 _UPDATE_CONVERSATION, {"owner": self.user_id, **values}).rowcount > 0
@@ -477,8 +485,9 @@ _USER_KEYS = tuple(column.key for column in _USERS.c)  # a User's attributes are
 _THE_USER = and_(_USERS.c.platform == bindparam("platform"),
                  _USERS.c.workspace == bindparam("workspace"),
                  _USERS.c.external_id == bindparam("external_id"))
+_HAS_APPLICATIONS = exists().where(table_of(Application).c.user_id == _USERS.c.id)
 _USER_AND_CONVERSATION = (
-    select(*_USERS.c, *_CONVERSATION_COLUMNS)
+    select(*_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS)
     .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
     .where(_THE_USER)
 )
@@ -494,7 +503,7 @@ _FRESH_UPDATE = (
 )
 _OUTCOME = select(func.count().label("first")).select_from(_FRESH_UPDATE).subquery("outcome")
 _FIRST_DELIVERY_USER_AND_CONVERSATION = (
-    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS)
+    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS)
     .select_from(_OUTCOME)
     .outerjoin(_USERS, _THE_USER)
     .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
@@ -524,6 +533,9 @@ _SAVE_CONVERSATION_READ_TOKENS = (
 )
 _UPDATE_CONVERSATION = update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.user_id == bindparam("owner"))
+_UPDATE_CONVERSATION_READ_TOKENS = _UPDATE_CONVERSATION.returning(select(
+    func.json_group_object(_TOKENS.c.value, _TOKENS.c.token)).where(_TOKENS_OF_VALUES)
+    .scalar_subquery())
 _INSERT_CONVERSATION = insert(_CONVERSATIONS)
 _DELETE_CONVERSATION = delete(_CONVERSATIONS).where(
     _CONVERSATIONS.c.user_id == bindparam("owner"))

@@ -46,11 +46,17 @@ def known_for(turn: Turn, commands: tuple[str, ...]) -> Known:
     return Known(apps, commands)
 
 
-def meaning_of(turn: Turn, text: str, commands: tuple[str, ...]) -> Meaning:
-    """The one question to the understanding: what does this message mean for this user?"""
+def meaning_of(turn: Turn, text: str, commands: tuple[str, ...], *,
+               about_known: bool = False) -> Meaning:
+    """The one question to the understanding: what does this message mean for this user?
+    (`about_known`: only news about one of their applications matters.)"""
+    if about_known and turn.repo.had_applications is False:  # nothing to have news about
+        return Meaning("unknown", UNKNOWN, text)
     known = known_for(turn, commands)
+    if about_known and not known.applications:
+        return Meaning("unknown", UNKNOWN, text)
     with metrics.UNDERSTANDING_SECONDS.time():
-        return understand(text, known, turn.now, turn.tz)
+        return understand(text, known, turn.now, turn.tz, about_known=about_known)
 
 
 def act(engine: Engine, turn: Turn, meaning: Meaning) -> None:
@@ -354,7 +360,7 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
     choose — record it, or use the text as the answer to the question. True when asked."""
     state = turn.state
     assert state is not None
-    meaning = meaning_of(turn, text, commands)
+    meaning = meaning_of(turn, text, commands, about_known=True)
     if meaning.kind != EVENT or not meaning.company.candidates or meaning.company.ambiguous:
         return False
     app = turn.repo.application(meaning.company.one)

@@ -102,8 +102,11 @@ def phrasings(path: Path = PHRASINGS) -> Phrasings:
 
 # ---- the question -----------------------------------------------------------------------------
 
-def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
-    """What this message means for this user."""
+def understand(text: str, known: Known, now: datetime, tz: tzinfo, *,
+               about_known: bool = False) -> Meaning:
+    """What this message means for this user. With `about_known`, only news about one of the
+    user's applications is of interest: a message that names none (by company or role) is
+    "unknown" at once, its intents never tried."""
     book = phrasings()
     raw = _visible(text)
     if len(text) > MAX_TEXT:
@@ -125,6 +128,8 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo) -> Meaning:
     line = " ".join(tokens)
     if found is None:
         company = find_role(line, known.applications) or company
+    if about_known and not company.candidates:
+        return Meaning("unknown", UNKNOWN, raw, company)
     intent, match = _intent(line, book)
     if intent is None:
         plain = _command_or_unknown(raw, tokens, known)
