@@ -605,3 +605,16 @@ def test_an_old_drop_button_pressed_after_answering_keeps_the_debrief(bot, jane:
     assert "That question has moved on — nothing changed." in jane.text
     state = state_of(bot[2], jane)
     assert state is not None and state[2]["role"] == "Data Analyst"
+
+
+def test_a_command_typed_instead_of_continue_runs_and_is_not_stored_as_an_answer(
+        bot, jane: Seeker) -> None:
+    start_debrief(jane, "Acme Corp")
+    bot[1].advance(timedelta(days=3))
+    jane.says("status")
+    assert "Continue where we left off?" in jane.text
+    jane.says("settings")
+
+    assert "We're in the middle of recording your interview at Acme Corp" in jane.text
+    state = state_of(bot[2], jane)
+    assert state is not None and "role" not in state[2]

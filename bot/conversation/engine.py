@@ -36,7 +36,8 @@ OOPS = ("Sorry — something went wrong on my side. What you told me before is s
 GREETING = ("Hi! I'm Afterview — I coach you through everything after a job interview: "
             "thank-you letters to each interviewer, the right moment to follow up, offers, and "
             "what to learn from a no. First, a few quick questions.")
-NEVER_ANSWERS = {"status", "lessons"}  # read-only commands, never mistaken for an answer
+# commands never mistaken for a one-word answer (read-only, or nobody's answer to a question)
+NEVER_ANSWERS = {"status", "lessons", "settings", "export"}
 RESUME_WORDS = {"yes", "y", "continue", "resume", "go on", "ok", "okay", "sure"}
 
 AfterTurn = Callable[[Turn], None]
@@ -233,6 +234,9 @@ class Engine:
         if state.slots.pop("_resume_offered", False):
             if word in RESUME_WORDS:
                 self.runner.ask(turn)
+                return
+            if word in COMMANDS and not is_keyword(word):
+                self.command(turn, word, "")  # asked "continue?", they typed a command instead
                 return
         elif state.is_stale(turn.now) and not is_keyword(word):
             # after a long pause a reply is more likely a new thought than the answer to a
