@@ -739,3 +739,17 @@ def test_status_lists_the_soonest_deadline_first(jane: Seeker) -> None:
 
     assert "2 active applications" in jane.last
     assert jane.last.index("Initech") < jane.last.index("Globex")
+
+
+def test_a_name_typed_in_lower_case_with_a_title_is_read_into_both(bot, jane: Seeker) -> None:
+    jane.runs("debrief")
+    jane.answers("Acme", "Data Analyst", "today 10am", "first", "video",
+                 "katherine o'neill (head of data)")
+    assert jane.last.startswith("Katherine O'Neill's email?")  # the title is not asked again
+    jane.answers("skip", "skip", "the churn model", "tom lee, engineering manager", "skip",
+                 "skip", "skip", "done")
+
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None
+    assert [(p["name"], p.get("title")) for p in slots["interviewers"]] == [
+        ("Katherine O'Neill", "head of data"), ("Tom Lee", "engineering manager")]

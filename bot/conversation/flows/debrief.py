@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
-from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
+from bot.conversation.flows.debrief_quick import is_quick, proper_name, quick_aware, quick_names
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
 from bot.messages import Button
@@ -139,7 +140,17 @@ def _on_interviewer_name(turn: Turn, name: str) -> None:
     if not name:
         turn.slots.pop("current", None)
         raise Jump("rating")
-    turn.slots["current"] = {"name": name}
+    said = _NAME_AND_TITLE.fullmatch(name)
+    title = (said["title"] or said["title2"] or "").strip() if said else ""
+    if said and title:  # "katherine o'neill (head of data)": the title step is answered too
+        name = said["name"].strip()
+    name = proper_name(name)
+    turn.slots["current_name"] = name
+    turn.slots["current"] = {"name": name, **({"title": title} if title else {})}
+
+
+_NAME_AND_TITLE = re.compile(r"(?P<name>[^(),]+?)\s*(?:\((?P<title>[^()]{1,100})\)|,\s*(?P<title2>"
+                             r"[^(),@]{1,100}))")
 
 
 def _on_interviewer_notes(turn: Turn, notes: str) -> None:
@@ -248,7 +259,8 @@ DEBRIEF = quick_aware(Flow(
                   "LinkedIn has the exact spelling."),
         Step("interviewer_title", lambda t: f"{possessive(_current(t))} job title?",
              short_text(200, "a title"),
-             optional=True, slot="current.title", help="e.g. “Head of Data”."),
+             optional=True, slot="current.title", help="e.g. “Head of Data”.",
+             ask_if=lambda t: not t.slots.get("current", {}).get("title")),
         Step("interviewer_email",
              lambda t: f"{possessive(_current(t))} email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
