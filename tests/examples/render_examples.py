@@ -134,6 +134,13 @@ def drafts() -> dict[str, Draft]:
             OFFER,
             target_salary=Decimal("74000"),
             arguments=["market", "commute", "certifications", "competing_offer"],
+            competing="Contoso Retail",
+            figures={
+                "market": "£72,000 to £78,000 (Glassdoor and Hays, Manchester, 2026)",
+                "commute": "an extra hour a day and £180 a month in train fares",
+                "certifications": "dbt Analytics Engineering",
+            },
+            competing_salary=Decimal("71000"),
         ),
         "10_acceptance": acceptance(JANE, AGREED),
         "11_decline_offer": decline_offer(
@@ -141,6 +148,7 @@ def drafts() -> dict[str, Draft]:
             OFFER,
             "I have accepted a role focused on machine learning, which is where I most want "
             "to grow over the next few years",
+            still_interested=True,
         ),
         "12_withdrawal": withdrawal(JANE, "Contoso Retail", "Data Analyst", CONTOSO_RECRUITER),
         "13_note_to_other_interviewer": note_to_other_interviewer(
