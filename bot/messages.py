@@ -100,6 +100,7 @@ class Draft:
     problems: tuple[str, ...] = ()
     fixes: tuple[Fix, ...] = ()
     edited: bool = False
+    facts: tuple[str, ...] = ()  # company, role, then the names: what proofreading checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +121,4 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     draft: Draft | None = None
     attachment: Attachment | None = None
+    multiline: bool = False  # the answer may span lines: a terminal reads until a "." line

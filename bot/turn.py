@@ -60,8 +60,14 @@ class Turn:
         return self.now.astimezone(self.tz)
 
     def say(self, text: str, buttons: tuple[Button, ...] | list[Button] = (),
-            draft: Draft | None = None) -> None:
-        self.replies.append(Reply(text, tuple(buttons), draft))
+            draft: Draft | None = None, *, multiline: bool = False) -> None:
+        if draft is not None and not draft.edited and draft.facts:
+            # every letter shown is kept, so the user can edit it; their version wins
+            from bot.records.letters import letter_buttons, remember
+
+            draft, row = remember(self.repo, draft, self.now)
+            buttons = (*buttons, *letter_buttons(row.id, draft))
+        self.replies.append(Reply(text, tuple(buttons), draft, multiline=multiline))
 
     def changed(self, application_id: int) -> None:
         """Mark an application whose facts changed, so its nudges are planned again."""

@@ -50,7 +50,7 @@ def test_after_the_decision_date_it_drafts_the_follow_up_and_the_phone_script(sc
     jane.runs("followup", "Acme")
     assert "that date has passed, so a polite follow-up is right" in jane.text
     [letter] = drafts(jane)
-    assert letter.body.startswith("Dear Priya Shah,")  # the contact for news from the debrief
+    assert letter.body.startswith("Dear Priya,")  # the contact for news from the debrief
     assert letter.to == "priya.shah@acme.example"
     assert "Jane Doe" in letter.body and "Data Analyst" in letter.body
     assert "Monday 23 November" in letter.body

@@ -27,11 +27,13 @@ def day_time(moment: datetime) -> str:
 
 def sender(turn: Turn) -> Sender:
     """The job seeker who signs; a missing name is left as a placeholder proofreading flags."""
-    return Sender(turn.user.display_name or "[your name]", turn.user.signature or "")
+    return Sender(turn.user.display_name or "[your name]", turn.user.signature or "",
+                  words=tuple(turn.user.words or ()), formal=bool(turn.user.formal_letters))
 
 
 def person(row: Interviewer) -> Person:
-    return Person(row.name, title=row.title, email=row.email, phone=row.phone, notes=row.notes)
+    return Person(row.name, title=row.title, email=row.email, phone=row.phone, notes=row.notes,
+                  salutation=row.salutation or "")
 
 
 def interview_facts(turn: Turn, app: Application, interview: Interview) -> InterviewFacts:

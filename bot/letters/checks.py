@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from bot.messages import Fix
 
-from .lexicon import Lexicon, accepted
+from .lexicon import DOMAIN, Lexicon, accepted
 from .shaping import _speller, british_known
 
 MAX_WORDS = 200
@@ -140,7 +140,7 @@ def check(body: str, *, names: Iterable[str], company: str, role: str = "",
           lexicon: Lexicon | None = None, limit: int = MAX_WORDS) -> tuple[Fix, ...]:
     """Every finding for `body` (a letter body), in reading order of the kinds above."""
     lexicon = lexicon or Lexicon()
-    known = accepted([*names, company, role]) | lexicon.words()
+    known = accepted([*names, company, role]) | lexicon.words() | DOMAIN
     findings = (spelling(body, known) + doubled_words(body) + lower_case_starts(body)
                 + openings(body) + leftovers(body) + length(body, limit))
     return tuple(findings)

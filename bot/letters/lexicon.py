@@ -42,6 +42,23 @@ _ALSO_PLAIN = frozenset({"teams", "swift", "ruby", "rails", "spark", "hive", "go
                          "oracle", "apple", "meta", "zoom", "notion", "prep", "agile", "scrum",
                          "amazon", "julia", "presto", "flask", "redis", "excel", "windows",
                          "vue", "asana", "keras"})
+# ... but after these words they are the tool: "from excel", "using spark", "spark jobs"
+_TOOL_CONTEXT = frozenset({"in", "from", "to", "with", "using", "use", "uses", "used", "and",
+                           "on", "into", "via", "of", "or", "like", "vs", "moving"})
+_TOOL_NOUNS = frozenset({"jobs", "job", "cluster", "clusters", "pipelines", "pipeline",
+                         "models", "sheets", "spreadsheets", "workbooks", "macros", "database",
+                         "queries", "stack", "apps", "app", "code", "services"})
+
+DOMAIN = frozenset("""
+onboard onboarding offboarding offsite offsites onsite reorg reorgs roadmap roadmaps dashboard
+dashboards hackathon hackathons upskilling upskill stakeholder stakeholders fintech proptech
+healthtech insurtech edtech backend frontend fullstack microservice microservices monorepo
+runbook runbooks standup standups retro retros analytics dataset datasets workflow workflows
+config configs timeline timelines deadline onboarded offboarded hiring dev devs ops
+codebase codebases toolchain toolchains upsell upselling cohort cohorts downtime uptime
+rollout rollouts scalability observability tooling dbt geospatial
+""".split())
+"""Everyday words of work that the dictionary lacks: never "corrected"."""
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#./-]*[A-Za-z0-9+#]|[A-Za-z]")
 
@@ -118,11 +135,22 @@ class Lexicon:
             key = core.casefold()
             if key in self.table and " " not in self.table[key]:
                 return self.table[key] + tail
+            if key in _ALSO_PLAIN and core == key and _tool_context(text, match):
+                return _PLAIN_TOOLS[key] + tail
             if key.endswith("'s") and key[:-2] in self.table:
                 return self.table[key[:-2]] + core[-2:] + tail
             return token
 
         return re.sub(r"(?<![\w@/.-])[A-Za-z][\w+#./'-]*", one, text)
+
+
+_PLAIN_TOOLS = {w.casefold(): w for w in _BUILT_IN.split() if w.casefold() in _ALSO_PLAIN}
+
+
+def _tool_context(text: str, match: re.Match[str]) -> bool:
+    before = re.findall(r"[\w']+", text[: match.start()].casefold())[-1:]
+    after = re.findall(r"[\w']+", text[match.end():].casefold())[:1]
+    return bool(set(before) & _TOOL_CONTEXT or set(after) & _TOOL_NOUNS)
 
 
 def merged(words: Iterable[str], more: Iterable[str]) -> list[str]:

@@ -236,4 +236,5 @@ def checked_draft(subject: str, body: str, *, names: Sequence[str], company: str
         problems=tuple(extra_problems) + problems + tuple(f.message for f in findings),
         fixes=tuple(f for f in findings if f.old),
         edited=edited,
+        facts=(company, role, *names),
     )

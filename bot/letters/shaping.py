@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import Lexicon
+from .lexicon import DOMAIN, Lexicon
 from .proofreading import SLANG
 
 MAX_WORDS = 30
@@ -99,7 +99,7 @@ _LEAD_INS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"highlight|stress)(?:\s+(?:that|about|them|her|him|you))*\s+",
     r"(?:i\s+)?(?:didn't|did not|didnt|never)\s+(?:mention|say|bring up|talk about)"
     r"(?:\s+(?:that|about))?\s+",
-    r"(?:we|i)\s+(?:both\s+)?(?:talked|spoke|chatted|discussed|went over|covered|touched on|"
+    r"(?:we|i|she|he|they)\s+(?:both\s+)?(?:talked|spoke|chatted|discussed|went over|covered|touched on|"
     r"got into|had a (?:chat|conversation|discussion|talk))(?:\s+(?:a lot|mostly|mainly|briefly|"
     r"at length|for a while))?(?:\s+(?:with|to)\s+(?:her|him|them|[A-Z][a-z]+))?"
     r"(?:\s+(?:about|on|of|re))?\s+",
@@ -109,9 +109,10 @@ _LEAD_INS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"(?:the\s+)?(?:conversation|chat|discussion|talk|point)\s+(?:was\s+)?(?:about|on)\s+",
     r"(?:talked about|discussed|mentioned|about|re:?|regarding|on the topic of)\s+",
     r"(?:my\s+)?(?:strongest\s+)?(?:strength|qualification)s?\s+(?:is|are|was|were)\s+",
-    r"i\s+(?:have|'ve got|bring|offer|have got)\s+(?=\d|a\b|an\b|many\b|several\b|strong\b|"
-    r"deep\b|solid\b|years?\b|experience\b|lots\b|extensive\b)",
 ))
+_HAVE = re.compile(
+    r"i\s+(?:have|'ve got|bring|offer|have got)\s+(?=\d|a\b|an\b|many\b|several\b|strong\b|"
+    r"deep\b|solid\b|years?\b|experience\b|lots\b|extensive\b)", re.IGNORECASE)
 
 
 def drop_lead_ins(text: str) -> str:
@@ -134,8 +135,11 @@ _CONTRACTED = {"she's": "you're", "he's": "you're", "they're": "you're", "she'd"
                "he'd": "you'd", "they'd": "you'd", "she'll": "you'll", "he'll": "you'll",
                "they'll": "you'll", "they've": "you've"}
 _POSSESSIVE = {"his": "your", "their": "your", "hers": "yours", "theirs": "yours"}
-_OBJECT = {"him": "you", "them": "you", "himself": "yourself", "herself": "yourself",
+_OBJECT = {"him": "you", "himself": "yourself", "herself": "yourself",
            "themselves": "yourselves", "themself": "yourself"}
+# "them" is the addressee only after these ("asked them"); else it is things ("cut them")
+_TO_PERSON = {"asked", "told", "showed", "gave", "thanked", "sent", "met", "helped", "ask",
+              "tell", "show", "thank", "meet", "help"}
 _AGREE = {"is": "are", "was": "were", "has": "have", "does": "do", "doesn't": "don't",
           "isn't": "aren't", "wasn't": "weren't", "hasn't": "haven't", "goes": "go"}
 _ADVERBS = {"also", "really", "just", "clearly", "even", "always", "never", "actually",
@@ -189,6 +193,8 @@ def second_person(text: str) -> str:
             replacement = _POSSESSIVE[low]
         elif low in _OBJECT:
             replacement = _OBJECT[low]
+        elif low == "them" and position and tokens[words[position - 1]].casefold() in _TO_PERSON:
+            replacement = "you"
         elif low == "her":
             replacement = "you" if not following or following in _NOT_NOUN else "your"
         if replacement is not None:
@@ -224,13 +230,17 @@ def correct_word(word: str, known: set[str]) -> str:
     """A lower-case word the dictionary does not know, corrected when one correction is clear
     (distance 1); names, tools, numbers and short words are left alone."""
     low = word.casefold()
-    if (len(low) < 3 or not low.isalpha() or low in known or word != low):
+    if (len(low) < 3 or not low.isalpha() or low in known or word != low or low in DOMAIN):
         return word
+    if len(low) <= 4 and not re.search(r"[aeiouy]", low):
+        return low.upper()  # "nhs", "crm": an acronym typed in lower case
     speller = _speller()
     if not speller.unknown([low]) or british_known(low):  # type: ignore[attr-defined]
         return word
     fixed = speller.correction(low)  # type: ignore[attr-defined]
-    return fixed if fixed and fixed != low else word
+    if not fixed or fixed == low or "'" in fixed or len(low) > 4 and len(fixed) < len(low) - 1:
+        return word
+    return fixed
 
 
 def british_known(word: str) -> bool:
@@ -289,6 +299,12 @@ _SPLICE = re.compile(r",\s+(?=(?:you|i|we|they|it|there|he|she|the team|your tea
                      r"(?:'\w+)?\s+\w)", re.IGNORECASE)
 
 
+_EMPTY = {"about", "the", "a", "an", "and", "or", "of", "to", "with", "on", "in", "re", "that",
+          "this", "it", "so", "um", "uh", "we", "you", "your", "i", "me", "my", "talked",
+          "discussed", "mentioned", "said", "stuff", "things", "thing", "etc", "n", "a", "na",
+          "none", "nothing", "idk", "dunno", "everything", "lots", "general"}
+
+
 def kind_of(text: str) -> str:
     words = re.findall(r"[\w']+", text.casefold())
     if not words:
@@ -314,7 +330,8 @@ def join_splices(text: str, kind: str) -> str:
 
 def _cut(text: str) -> tuple[str, bool]:
     """The first sentence, at most MAX_WORDS words (cut at a comma or "and"); True when cut."""
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\s+[-–—]\s+", text) if s.strip(" .!?;")]
+    text = re.sub(r"\s*;\s*(?=\S)", " and ", text)  # "X; Y" → "X and Y"
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\s+[-–—]\s+", text) if s.strip(" .!?;")]
     first = sentences[0].strip() if sentences else ""
     cut = len(sentences) > 1
     words = first.split()
@@ -324,6 +341,18 @@ def _cut(text: str) -> tuple[str, bool]:
         stop = max(window.rfind(","), window.rfind(" and "), window.rfind(" but "))
         first = window[:stop] if stop > len(window) // 3 else window
     return first.strip(" ,;:-–—"), cut
+
+
+def _sentence_case(text: str, lexicon: Lexicon, known: set[str] | frozenset[str]) -> str:
+    """ "The churn model" → "the churn model": a capital that only started the note goes;
+    a name, a tool or "I" keeps it."""
+    first = text.split()[0] if text.split() else ""
+    if not first[:1].isupper() or first in {"I", "I'm", "I've", "I'd", "I'll"} or \
+            first in lexicon or first.casefold() in known or not first[1:].islower():
+        return text
+    if _speller().unknown([first.casefold().strip(".,;:!?'")]):  # type: ignore[attr-defined]
+        return text  # not a dictionary word: a name ("Snowplow")
+    return text[0].lower() + text[1:]
 
 
 def shape(text: str, *, lexicon: Lexicon | None = None,
@@ -338,18 +367,21 @@ def shape(text: str, *, lexicon: Lexicon | None = None,
     raw = clean(text)
     if not raw:
         return Shaped("")
+    if sum(c.isupper() for c in raw) > 0.6 * sum(c.isalpha() for c in raw) > 4:
+        raw = raw.casefold()  # typed in capitals
     first, cut = _cut(raw)
     body = drop_lead_ins(first)
+    if not addressee:  # a strength: "I have 5 years of SQL" → "5 years of SQL"
+        body = _HAVE.sub("", body, count=1)
+    body = _sentence_case(body, lexicon, known)
     body, changes = fix_words(body, lexicon, {k.casefold() for k in known})
     body = drop_lead_ins(body)
     if addressee:
         body = second_person(body)
     body = body.strip(" .!?;,:-–—\"'")
-    if body and body[0].isupper() and body.split()[0] not in lexicon and \
-            not body.startswith("I ") and body.split()[0].casefold() not in known and \
-            body.split()[0] != "I'm" and not body.split()[0].isupper():
-        body = body[0].lower() + body[1:]  # "The churn model" inside a sentence
-    kind = kind_of(body)
+    if all(w.casefold() in _EMPTY for w in re.findall(r"[\w']+", body)):
+        return Shaped("", safe=False, changes=("nothing to use",))
+    kind = kind_of(_SPLICE.split(body)[0])
     body = join_splices(body, kind)
     body = re.sub(r"\b(\w+)(\s+\1\b)+", r"\1", body, flags=re.IGNORECASE)  # "the the"
     if cut:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
 from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
+from bot.conversation.notes import QUESTION, checked_note
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
 from bot.messages import Button
@@ -251,9 +252,9 @@ DEBRIEF = quick_aware(Flow(
         Step("interviewer_phone", lambda t: f"{possessive(_current(t))} phone number?", _phone,
              optional=True, slot="current.phone"),
         Step("interviewer_notes",
-             lambda t: f"What did you talk about with {_current(t)}? A specific point from your "
-                       "conversation, or a personal detail — it makes their letter personal.",
-             short_text(1000, "a note"), optional=True, slot="current_notes",
+             lambda t: QUESTION.format(name=_current(t)),
+             lambda text, t: checked_note(text, t, _current(t)), optional=True,
+             slot="current_notes",
              on_answer=_on_interviewer_notes),
         Step("rating", "How did it go, from 1 (badly) to 5 (great)?", _rating,
              choices=tuple(Button(str(n), str(n)) for n in range(1, 6)),
