@@ -79,6 +79,22 @@ def read_input(line: str, buttons: Sequence[Button], user: UserKey) -> Incoming:
     return Incoming.message(user, line.rstrip("\n"))
 
 
+PASTE_MIN = 20  # a shorter first line is an ordinary answer ("cancel", "2"), not a paste
+PASTE_END = "."
+
+
+def read_paste(first: str, stdin: TextIO) -> str:
+    """A multi-line paste: `first` and the lines after it, up to a line holding only "."
+    (or the end of input)."""
+    lines = [first.rstrip("\n")]
+    while True:
+        line = stdin.readline()
+        if not line or line.strip() == PASTE_END:
+            break
+        lines.append(line.rstrip("\n"))
+    return "\n".join(lines).strip("\n")
+
+
 class ConsoleAdapter(Adapter):
     """A real adapter over stdin/stdout; also how nudges reach console users in `tick`."""
 
@@ -91,6 +107,7 @@ class ConsoleAdapter(Adapter):
         self.out = out or sys.stdout
         self.export_dir = export_dir or Path.cwd()
         self._buttons: tuple[Button, ...] = ()
+        self._multiline = False  # the last question takes a pasted letter: read until "."
 
     def deliver(self, user: UserKey, replies: Sequence[Reply]) -> None:
         for reply in replies:
@@ -107,6 +124,7 @@ class ConsoleAdapter(Adapter):
             print(reply_text(reply) + "\n", file=self.out, flush=True)
         if reply.buttons:
             self._buttons = reply.buttons
+        self._multiline = reply.multiline
 
     def chat(self, user: UserKey, stdin: TextIO | None = None) -> None:
         """Talk until EOF; Ctrl-C ends cleanly too."""
@@ -124,7 +142,11 @@ class ConsoleAdapter(Adapter):
                     break
                 if not line.strip():
                     continue
-                incoming = read_input(line, self._buttons, user)
+                if self._multiline and len(line.strip()) >= PASTE_MIN and \
+                        not line.startswith("/"):
+                    incoming = Incoming.message(user, read_paste(line, stdin), None)
+                else:
+                    incoming = read_input(line, self._buttons, user)
                 self._buttons = ()
                 for reply in self.engine.handle(incoming):
                     self._print(reply)

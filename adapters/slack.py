@@ -48,6 +48,7 @@ from adapters.slack_edit import (
     slack_edit_save,
     slack_edit_view,
 )
+from adapters.slack_letter import LETTER_CALLBACK, LETTER_WORDS, open_letter, submitted
 from adapters.slack_web import (
     PLATFORM,
     Rendered,
@@ -181,6 +182,7 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         app.action(OPEN_DEBRIEF_ACTION)(self._on_open_debrief)
         app.view(DEBRIEF_CALLBACK)(self._on_debrief_submitted)
         app.view(EDIT_CALLBACK)(self._on_edit_submitted)
+        app.view(LETTER_CALLBACK)(self._on_letter_submitted)
 
     async def _on_error(self, error: Exception,
                         response: BoltResponse | None) -> BoltResponse | None:
@@ -219,6 +221,11 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             await ack()
             self._spawn(self._open_edit(user, trigger, args.strip(), Incoming.command(
                 user, word, args.strip(), name, dedup_key=f"command:{trigger}")))
+            return
+        if word in LETTER_WORDS and not args.strip():
+            await ack()
+            self._spawn(open_letter(self, user, trigger, Incoming.command(
+                user, word, "", name, dedup_key=f"command:{trigger}")))
             return
         if word in DEBRIEF_WORDS:
             await ack()
@@ -309,6 +316,14 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             return
         await ack()
         self._spawn(self._after_debrief(user, replies))
+
+    async def _on_letter_submitted(self, ack: AsyncAck, body: dict[str, Any],
+                                   view: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        incoming = submitted(user, view) if user is not None else None
+        if user is not None and incoming is not None:
+            self._spawn(self._turn(user, incoming))
 
     async def _open_edit(self, user: UserKey, trigger_id: str, company: str,
                          fallback: Incoming) -> None:

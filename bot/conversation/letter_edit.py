@@ -56,12 +56,13 @@ def _show(turn: Turn, row: Letter, draft: Draft, said: str) -> None:
 
 def letter_command(turn: Turn, args: str) -> None:
     """`letter [id] [whole|paragraph N|fix N|fixall|original|reply HINT\\nTEXT|TEXT]`."""
-    ident, _, rest = args.strip().partition(" ")
-    if not ident.isdigit():
-        ident, rest = "", args.strip()
-    verb, _, tail = rest.partition(" ")
-    verb = verb.casefold().strip()
-    if verb.startswith("reply"):
+    parts = args.strip().split(None, 1)
+    ident, rest = (parts[0], parts[1] if len(parts) > 1 else "") \
+        if parts and parts[0].isdigit() else ("", args.strip())
+    words = rest.split(None, 1)
+    verb = words[0].casefold() if words else ""
+    tail = words[1] if len(words) > 1 else ""
+    if verb == "reply":
         hint, _, text = rest[len("reply"):].lstrip(" ").partition("\n")
         row = store.find(turn.repo, hint)
         if row is None:
@@ -92,6 +93,10 @@ def letter_command(turn: Turn, args: str) -> None:
         turn.say(f"Send the whole letter as you want it sent — from “Dear …” to your name. "
                  f"I'll proofread it again. {PASTE_HELP}", multiline=True)
         return
+    if verb == "paragraph" and paragraph_request(rest) is not None and \
+            paragraph_request(rest)[1]:  # type: ignore[index]
+        _replace(turn, row, rest)
+        return
     if verb == "paragraph":
         parts = paragraphs(draft.body)
         number = tail.strip()
@@ -100,7 +105,8 @@ def letter_command(turn: Turn, args: str) -> None:
             turn.say(f"Paragraph {number} now reads:\n“{parts[int(number) - 1]}”\nSend the new "
                      "text for it.", multiline=True)
             return
-        turn.say("Which paragraph?", [Button(f"{n}. {p[:30]}", f"/letter {row.id} paragraph {n}")
+        turn.say("Which paragraph?", [Button(f"{n}. {' '.join(p.split())[:30]}…",
+                                             f"/letter {row.id} paragraph {n}")
                                       for n, p in enumerate(parts, 1)])
         return
     if verb == "fix":
@@ -117,6 +123,9 @@ def letter_command(turn: Turn, args: str) -> None:
         new = store.save_edit(turn.repo, row, row.subject, apply_all(draft.body, draft.fixes),
                               turn.now)
         _show(turn, row, new, f"Applied {len(draft.fixes)} fixes.")
+        return
+    if verb == "replace":
+        _replace(turn, row, tail)
         return
     if verb == "original":
         new = store.drop_edit(turn.repo, row)

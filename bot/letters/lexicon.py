@@ -49,15 +49,19 @@ _TOOL_NOUNS = frozenset({"jobs", "job", "cluster", "clusters", "pipelines", "pip
                          "models", "sheets", "spreadsheets", "workbooks", "macros", "database",
                          "queries", "stack", "apps", "app", "code", "services"})
 
-DOMAIN = frozenset("""
-onboard onboarding offboarding offsite offsites onsite reorg reorgs roadmap roadmaps dashboard
-dashboards hackathon hackathons upskilling upskill stakeholder stakeholders fintech proptech
-healthtech insurtech edtech backend frontend fullstack microservice microservices monorepo
-runbook runbooks standup standups retro retros analytics dataset datasets workflow workflows
-config configs timeline timelines deadline onboarded offboarded hiring dev devs ops
-codebase codebases toolchain toolchains upsell upselling cohort cohorts downtime uptime
-rollout rollouts scalability observability tooling dbt geospatial
-""".split())
+DOMAIN = frozenset({
+    "onboard", "onboarding", "offboarding", "offsite", "offsites", "onsite", "reorg",
+    "reorgs", "roadmap", "roadmaps", "dashboard", "dashboards", "hackathon",
+    "hackathons", "upskilling", "upskill", "stakeholder", "stakeholders", "fintech",
+    "proptech", "healthtech", "insurtech", "edtech", "backend", "frontend", "fullstack",
+    "microservice", "microservices", "monorepo", "runbook", "runbooks", "standup",
+    "standups", "retro", "retros", "analytics", "dataset", "datasets", "workflow",
+    "workflows", "config", "configs", "timeline", "timelines", "deadline", "onboarded",
+    "offboarded", "hiring", "dev", "devs", "ops", "codebase", "codebases", "toolchain",
+    "toolchains", "upsell", "upselling", "cohort", "cohorts", "downtime", "uptime",
+    "rollout", "rollouts", "scalability", "observability", "tooling", "dbt",
+    "geospatial",
+})
 """Everyday words of work that the dictionary lacks: never "corrected"."""
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#./-]*[A-Za-z0-9+#]|[A-Za-z]")

@@ -99,9 +99,10 @@ _LEAD_INS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"highlight|stress)(?:\s+(?:that|about|them|her|him|you))*\s+",
     r"(?:i\s+)?(?:didn't|did not|didnt|never)\s+(?:mention|say|bring up|talk about)"
     r"(?:\s+(?:that|about))?\s+",
-    r"(?:we|i|she|he|they)\s+(?:both\s+)?(?:talked|spoke|chatted|discussed|went over|covered|touched on|"
-    r"got into|had a (?:chat|conversation|discussion|talk))(?:\s+(?:a lot|mostly|mainly|briefly|"
-    r"at length|for a while))?(?:\s+(?:with|to)\s+(?:her|him|them|[A-Z][a-z]+))?"
+    r"(?:we|i|she|he|they)\s+(?:both\s+)?(?:talked|spoke|chatted|discussed|went over|covered|"
+    r"touched on|got into|had a (?:chat|conversation|discussion|talk))"
+    r"(?:\s+(?:a lot|mostly|mainly|briefly|at length|for a while))?"
+    r"(?:\s+(?:with|to)\s+(?:her|him|them|[A-Z][a-z]+))?"
     r"(?:\s+(?:about|on|of|re))?\s+",
     r"(?:i\s+)?(?:really\s+)?(?:enjoyed|liked|loved|appreciated)\s+(?:our\s+|the\s+)?"
     r"(?:conversation|chat|discussion|talk|talking|hearing|learning|the part)\s+(?:about|on|of)\s+",
@@ -301,7 +302,7 @@ _SPLICE = re.compile(r",\s+(?=(?:you|i|we|they|it|there|he|she|the team|your tea
 
 _EMPTY = {"about", "the", "a", "an", "and", "or", "of", "to", "with", "on", "in", "re", "that",
           "this", "it", "so", "um", "uh", "we", "you", "your", "i", "me", "my", "talked",
-          "discussed", "mentioned", "said", "stuff", "things", "thing", "etc", "n", "a", "na",
+          "discussed", "mentioned", "said", "stuff", "things", "thing", "etc", "n", "na",
           "none", "nothing", "idk", "dunno", "everything", "lots", "general"}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.formatting import short_date
 from bot.messages import Button
+from bot.records import coaching
 from bot.turn import Turn
 from storage.models import Application, Interview
 
@@ -115,3 +116,7 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         buttons.append(Button("Add details", f"u:details:{interview.id}"))
     buttons.append(Button("See my pipeline", "/status"))
     turn.say("\n".join(lines), buttons)
+    nudge = coaching.references_nudge(turn, app, interview)
+    if nudge:
+        turn.say(nudge, [Button("My references", "/references")])
+    turn.say(coaching.WANT_QUESTION, coaching.want_buttons(app))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.letters.editing import edited_draft, letter_key
 from bot.letters.lexicon import merged, user_words
 from bot.messages import Button, Draft
+from bot.turn import DRAFT_HOOKS, Turn
 from storage.models import Letter
 from storage.repository import Repository
 
@@ -37,14 +38,16 @@ def awaiting(repo: Repository) -> Letter | None:
 
 
 def find(repo: Repository, hint: str) -> Letter | None:
-    """The letter a reply points at: by its subject or its greeting line; else the latest."""
+    """The letter a reply points at: by its subject, else by a line of its text; else the
+    latest."""
     hint = " ".join(hint.split()).casefold()
     if hint:
-        for row in letters(repo):
-            greeting = next((line for line in row.original.split("\n")
-                             if line.startswith("Dear ")), "")
-            if hint in (row.subject.casefold(), greeting.casefold()) or \
-                    row.subject.casefold() in hint:
+        rows = letters(repo)
+        for row in rows:
+            if row.subject.casefold() == hint:
+                return row
+        for row in rows:
+            if hint in " ".join(f"{row.original} {row.edited}".split()).casefold():
                 return row
     return latest(repo)
 
@@ -111,3 +114,11 @@ def letter_buttons(letter_id: int, draft: Draft) -> list[Button]:
         buttons.append(Button("Apply every fix", f"/letter {letter_id} fixall"))
     buttons.append(Button("Edit this letter", f"/letter {letter_id}"))
     return buttons
+
+
+def _shown(turn: Turn, draft: Draft) -> tuple[Draft, list[Button]]:
+    shown, row = remember(turn.repo, draft, turn.now)
+    return shown, letter_buttons(row.id, shown)
+
+
+DRAFT_HOOKS.append(_shown)

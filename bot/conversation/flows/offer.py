@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.conversation.flows import offer_letters as letters
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
 from bot.conversation.flows.choose import application_step, candidates, preselect
-from bot.conversation.flows import offer_letters as letters
 from bot.conversation.flows.offer_questions import (
     ARGUMENTS_HELP,
     _accept_prompt,
@@ -77,6 +77,7 @@ from bot.letters.holidays import Holidays, calendar_for, country_name, moved_by
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.records.coaching import acceptance_checklist
 from bot.records.offers import (
     checklist,
     default_reply_deadline,
@@ -368,6 +369,7 @@ def _finish_accepted(turn: Turn, slots: dict[str, Any]) -> None:
                  "the letter.", draft=draft)
         turn.say(start_date_advice(app.company, offer.start_date, last_day))
         turn.say(_references_advice(turn, employer))
+    turn.say(acceptance_checklist(app.company, offer.start_date))
     turn.say("That's everything. Well done — you did the work, and it paid off. Enjoy the days "
              "between jobs!", [Button("My pipeline", "/status")])
 

@@ -17,8 +17,8 @@ from bot.conversation.notes import OK, QUESTION, checked_note
 from bot.formatting import possessive
 from bot.letters import thank_you
 from bot.messages import Button, Draft
-from bot.records.letters import mark_sent
 from bot.parsing import ParseError, parse_email
+from bot.records.letters import mark_sent
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
