@@ -649,9 +649,15 @@ def test_the_committed_examples_are_up_to_date_with_the_templates() -> None:
     assert on_disk == expected, "run: python -m tests.examples.render_examples"
 
 
+EXPECTED_NOTES = {
+    "19_counter_offer_competing_not_better": (
+        "I left out the competing offer: your records don't show it paying more than this one.",),
+}
+
+
 def test_the_example_letters_need_no_corrections() -> None:
     for name, draft in render_examples.drafts().items():
-        assert draft.problems == (), name
+        assert draft.problems == EXPECTED_NOTES.get(name, ()), name
 
 
 def test_the_letters_package_imports_no_storage_or_platform_code() -> None:

@@ -52,6 +52,8 @@ NOTES: list[tuple[str, str]] = [
     ("🔥🔥 their experimentation culture 🔥", "your experimentation culture"),
     ("<b>their</b> <i>forecasting</i> models", "your forecasting models"),
     ("{{ their pricing engine }}", "your pricing engine"),
+    ("<script>alert(1)</script>their roadmap", "your roadmap"),
+    ("ten years of analytics & SQL <joins>", "ten years of analytics & SQL joins"),
     ("[her] team's OKRs", "team's OKRs"),
     ("their new ml platform.", "your new ML platform"),
     ("the ci/cd pipeline", "the CI/CD pipeline"),
@@ -108,7 +110,7 @@ def letter_for(note: str, seed_position: int = 0) -> tuple[str, tuple[str, ...]]
 
 
 BROKEN = re.compile(r"\babout (?:she|he|they|we)\b|\b(\w+) \1\b|\babout about\b|"
-                    r"\bmention: I forgot\b|\bwith you with you\b", re.IGNORECASE)
+                    r"\bmention: I forgot\b|\bwith you with you\b|\bpeeking with you\b", re.IGNORECASE)
 
 
 def assert_no_broken_join(body: str) -> None:
@@ -181,11 +183,12 @@ def test_users_own_words_extend_the_lexicon() -> None:
 
 
 MISSED = [
-    ("I forgot to mention my dbt certification", "did not get to mention: my dbt certification."),
+    ("I forgot to mention my dbt certification", "did not get to mention is my dbt "
+                                                 "certification."),
     ("i didnt mention that i led our move to dbt", "did not get to mention: I led our move to "
                                                     "dbt."),
     ("wish i had said i have 5 years of sql", "did not get to mention: I have 5 years of SQL."),
-    ("my aws certification", "did not get to mention: my AWS certification."),
+    ("my aws certification", "did not get to mention is my AWS certification."),
 ]
 
 

@@ -387,7 +387,8 @@ def test_settings_show_the_current_values_first(jane: Seeker) -> None:
     assert "• Signature line: jane.doe@example.com · +44 7700 900123" in jane.last
     assert "What would you like to change?" in jane.last
     assert jane.buttons == ["Name", "Signature line", "Time zone", "Reminder hour",
-                            "Quiet hours", "Check-ins", "Country"]  # country: issue 16
+                            "Quiet hours", "Check-ins", "Country",  # country: issue 16
+                            "Letter style"]
 
 
 def test_a_setting_can_be_chosen_by_typing_its_name(bot, jane: Seeker) -> None:

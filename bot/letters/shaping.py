@@ -60,7 +60,11 @@ def as_sentence(text: str) -> str:
 
 # ---- cleaning -----------------------------------------------------------------------------
 
-_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]{0,200}>")
+_HTML_TAGS = ("a|abbr|b|big|blockquote|body|br|code|div|em|font|h[1-6]|head|hr|html|i|img|"
+              "input|li|mark|ol|p|pre|s|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|"
+              "ul|iframe|svg|form|button|link|meta|title")
+_SCRIPT = re.compile(r"(?is)<\s*(script|style)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)")
+_TAG = re.compile(rf"(?i)<\s*/?\s*(?:{_HTML_TAGS})\b[^<>]{{0,200}}>")
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\$\{")
 _BRACKETED = re.compile(r"\[[^\]]{0,40}\]|\{[^}]{0,40}\}")
 
@@ -74,7 +78,7 @@ def _is_emoji(ch: str) -> bool:
 
 def clean(text: str) -> str:
     """Markup, template braces, placeholders, emoji and control characters out; one line."""
-    text = html.unescape(_TAG.sub(" ", text or ""))
+    text = html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", text or "")))
     text = _TEMPLATE.sub(" ", text)
     text = _BRACKETED.sub(" ", text)
     text = "".join(" " if _is_emoji(ch) or unicodedata.category(ch) == "Cc" else ch

@@ -113,6 +113,25 @@ CONTOSO_RECRUITER = Person("Daniel Kim", title="Recruiter", email="daniel.kim@co
 NOTICE_GIVEN = datetime.date(2026, 3, 30)
 
 
+# the notes as people type them (issue 15): shaped into the letter, never pasted as typed
+MESSY = InterviewFacts(
+    company="Northwind Analytics",
+    role="Senior Data Analyst",
+    date=datetime.date(2026, 3, 3),
+    interviewers=(
+        Person("Katherine O'Neill", title="Head of Data",
+               email="katherine.oneill@northwind.example",
+               notes="She walked me through their churn model"),
+        Person("Rahul Mehta", title="Engineering Manager", email="rahul.mehta@northwind.example",
+               notes="we talked about his team's A/B testing platform, they struggle with "
+                     "peeking"),
+    ),
+    strengths="python and sql, 5 years",
+    missed="I forgot to mention my dbt certification",
+)
+FORMAL = dataclasses.replace(JANE, formal=True)
+
+
 def as_text(draft: Draft) -> str:
     """A draft as a reviewer reads it: To, Subject, a blank line, the body."""
     head = f"To: {draft.to}\n" if draft.to else "To: (no email recorded)\n"
@@ -154,6 +173,17 @@ def drafts() -> dict[str, Draft]:
         "13_note_to_other_interviewer": note_to_other_interviewer(
             JANE, "Contoso Retail", "Data Analyst", ELENA
         ),
+        "15_thank_you_from_typed_notes_katherine": thank_you(JANE, MESSY,
+                                                             MESSY.interviewers[0]),
+        "16_thank_you_from_typed_notes_rahul": thank_you(JANE, MESSY, MESSY.interviewers[1]),
+        "17_thank_you_formal": thank_you(
+            FORMAL, NORTHWIND, dataclasses.replace(KATHERINE, salutation="Ms")),
+        "18_decline_offer_not_interested": decline_offer(JANE, OFFER),
+        "19_counter_offer_competing_not_better": counter_offer(
+            JANE, OFFER, target_salary=Decimal("72000"), arguments=["market", "competing_offer"],
+            competing="Initech", figures={"market": "£72,000 (Hays salary guide, Manchester)"},
+            competing_salary=Decimal("65000")),
+        "20_withdrawal_no_contact": withdrawal(JANE, "Initech", "Data Analyst", None),
         "14_resignation": resignation(
             JANE,
             employer="Fabrikam Insurance",

@@ -10,6 +10,7 @@ from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_na
 from bot.conversation.notes import QUESTION, checked_note
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
+from bot.letters.people import SALUTATIONS
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -84,6 +85,17 @@ def _interviewer_name(text: str, turn: Turn) -> str:
 
 def _email(text: str, turn: Turn) -> str:
     return parse_email(text)
+
+
+def _salutation(text: str, turn: Turn) -> str:
+    said = text.strip().rstrip(".").casefold()
+    for title in SALUTATIONS:
+        if said in (title.casefold(), {"ms": "miss", "mr": "mister", "dr": "doctor",
+                                       "prof": "professor"}.get(title.casefold(), "")):
+            return title
+    if said in ("mrs", "miss"):
+        return said.capitalize()
+    raise ParseError("Pick a title: Ms, Mr, Mx, Dr or Prof — or “skip”.")
 
 
 def _phone(text: str, turn: Turn) -> str:
@@ -245,6 +257,12 @@ DEBRIEF = quick_aware(Flow(
         Step("interviewer_title", lambda t: f"{possessive(_current(t))} job title?",
              short_text(200, "a title"),
              optional=True, slot="current.title", help="e.g. “Head of Data”."),
+        Step("interviewer_salutation",
+             lambda t: f"How do you address {_current(t)} formally? (Ms, Mr, Mx, Dr, Prof)",
+             _salutation, optional=True, slot="current.salutation",
+             choices=tuple(Button(s, s) for s in SALUTATIONS),
+             ask_if=lambda t: bool(t.user.formal_letters),
+             help="The title for “Dear Ms O'Neill,” — skip to greet them by full name."),
         Step("interviewer_email",
              lambda t: f"{possessive(_current(t))} email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
