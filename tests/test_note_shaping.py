@@ -110,7 +110,8 @@ def letter_for(note: str, seed_position: int = 0) -> tuple[str, tuple[str, ...]]
 
 
 BROKEN = re.compile(r"\babout (?:she|he|they|we)\b|\b(\w+) \1\b|\babout about\b|"
-                    r"\bmention: I forgot\b|\bwith you with you\b|\bpeeking with you\b", re.IGNORECASE)
+                    r"\bmention: I forgot\b|\bwith you with you\b|\bpeeking with you\b",
+                    re.IGNORECASE)
 
 
 def assert_no_broken_join(body: str) -> None:
