@@ -39,7 +39,7 @@ NEGATIVE = re.compile(
     r"(?i)\b(?:awful|terrible|horrible|bad|worse|worst|poor(?:ly)?|disorgani[sz]ed|chaotic|mess"
     r"|toxic|rude|unprofessional|boring|hate|hated|dislike|disliked|annoying|low ?ball(?:ed)?"
     r"|underpaid|stingy|cheap|insulting|ridiculous|joke|red flags?|micromanag\w*|incompetent"
-    r"|not impressed|unimpressed|disappointing|disappointed|too low|commute is)\b")
+    r"|not impressed|unimpressed|disappointing|disappointed|too low)\b")
 
 POSITIVE_REASONS: tuple[str, ...] = (
     "I have accepted a role closer to the work I want to grow in next",

@@ -20,6 +20,7 @@ from bot.messages import Button
 from bot.parsing import ParseError, parse_yes_no
 from bot.turn import Turn
 
+NEEDS_NUMBER = frozenset({"market", "relocation", "commute"})
 REASON_LABELS = ("A role closer to my goals", "The right match for me now",
                  "Fits my long-term goals")
 
@@ -50,6 +51,10 @@ def figure_answer(text: str, turn: Turn) -> str:
     value = text_answer(text, turn)
     if len(value) > 160:
         raise ParseError("Keep it to the figure and its source — under 160 characters.")
+    key = missing_figure(turn)
+    if key in NEEDS_NUMBER and not any(c.isdigit() for c in value):
+        raise ParseError(f"I need the figure itself — {FIGURE_QUESTIONS[key].split('? ', 1)[-1]}"
+                         " (or “skip” to leave this argument out).")
     return value
 
 
