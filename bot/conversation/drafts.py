@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.letters import InterviewFacts, Person, Sender
+from bot.letters.people import parse_contact
 from bot.parsing import parse_yes_no
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
@@ -63,18 +64,12 @@ def news_contact(turn: Turn, interview: Interview) -> Person | None:
         for row in people:
             if row.name.casefold() in noted.casefold():
                 return person(row)
-        email = _EMAIL.search(noted)
-        phone = _PHONE.search(noted)
-        name = noted
-        for found in (email, phone):
-            if found:
-                name = name.replace(found.group(0), " ")
-        name = " ".join(name.replace(",", " ").replace("·", " ").split()).strip(" -–:;()<>")
-        if name and not re.fullmatch(r"(?i)hr|human resources|recruit(?:er|ing|ment)", name):
-            return Person(name, email=email.group(0) if email else "",
-                          phone=phone.group(0) if phone else "")
-        if email:  # "HR, jobs@acme.example": the letter says "Hiring Team", the email still goes
-            return Person("Hiring Team", email=email.group(0))
+        contact = parse_contact(noted)  # "Priya Shah, priya@x.example (recruiter)" in parts
+        if contact.name:
+            return Person(contact.name, title=contact.role, email=contact.email,
+                          phone=contact.phone)
+        if contact.email:  # "HR, jobs@acme.example": "Dear Hiring Team", the email still goes
+            return Person("Hiring Team", email=contact.email)
     with_email = [p for p in people if p.email]
     if with_email:
         return person(with_email[0])
