@@ -74,3 +74,16 @@ def test_before_a_later_round_ask_for_feedback_on_the_first(tmp_path: Path) -> N
         scene.jane.presses(scene.jane.buttons[0]) if scene.jane.buttons else None
     assert "ask the recruiter for feedback on the first" in scene.jane.text
     scene.db.dispose()
+
+
+def test_a_users_own_word_in_a_note_is_written_their_way_later(tmp_path: Path) -> None:
+    from tests.outcomes import ACME_DEBRIEF, drafts
+    answers = list(ACME_DEBRIEF)
+    answers[answers.index("Rahul Mehta") - 1] = "their Snowplow tracking"
+    answers[-7] = "I also set up snowplow at my last job"  # the strengths, in lower case
+    scene = Scene(f"sqlite:///{tmp_path / 'a.db'}")
+    scene.debrief(tuple(answers))
+    scene.jane.runs("thanks")
+    [letter] = drafts(scene.jane)
+    assert "your Snowplow tracking" in letter.body and "set up Snowplow" in letter.body
+    scene.db.dispose()
