@@ -672,3 +672,11 @@ def test_the_letters_package_imports_no_storage_or_platform_code() -> None:
                 continue
             for module in modules:
                 assert not module.startswith(("storage", "telegram", "slack", "adapters")), source
+
+
+@pytest.mark.parametrize("letter", sorted(BARE))
+def test_every_letter_has_an_addressee_or_dear_hiring_team(letter: str) -> None:
+    greeting = next(line for line in BARE[letter]().body.split("\n") if line.startswith("Dear "))
+    assert greeting.endswith(",") and "None" not in greeting and "(" not in greeting
+    full = next(line for line in FULL[letter]().body.split("\n") if line.startswith("Dear "))
+    assert full != "Dear Hiring Team,", full

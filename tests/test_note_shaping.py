@@ -188,7 +188,7 @@ MISSED = [
                                                  "certification."),
     ("i didnt mention that i led our move to dbt", "did not get to mention: I led our move to "
                                                     "dbt."),
-    ("wish i had said i have 5 years of sql", "did not get to mention: I have 5 years of SQL."),
+    ("wish i had said i have 5 years of sql", "did not get to mention: I have five years of SQL."),
     ("my aws certification", "did not get to mention is my AWS certification."),
 ]
 
@@ -203,8 +203,9 @@ def test_what_was_missed_is_shaped_without_its_lead_in(missed: str, expected: st
 
 
 @pytest.mark.parametrize(("strengths", "expected"), [
-    ("5 years of python and sql", "my experience – 5 years of Python and SQL – would"),
-    ("i have 5 years of sql", "my experience – 5 years of SQL – would"),
+    ("5 years of python and sql", "my experience – five years of Python and SQL – would"),
+    ("i have 5 years of sql", "my experience – five years of SQL – would"),
+    ("python and sql, 5 years", "my experience – five years of Python and SQL – would"),
     ("I built the dashboards 200 people use every day", "I built the dashboards 200 people use "
                                                         "every day. This experience would"),
 ])

@@ -348,6 +348,19 @@ def _cut(text: str) -> tuple[str, bool]:
     return first.strip(" ,;:-–—"), cut
 
 
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _years(text: str) -> str:
+    """ "Python and SQL, 5 years" → "five years of Python and SQL"; "5 years" → "five years"."""
+    found = re.fullmatch(r"(.+?),\s+(\d{1,2}|\w+)\+?\s+(years?|months?)", text)
+    if found and kind_of(found.group(1)) == "phrase" and \
+            (found.group(2).isdigit() or found.group(2) in _NUMBER_WORDS):
+        text = f"{found.group(2)} {found.group(3)} of {found.group(1)}"
+    return re.sub(r"\b([1-9])(\s+(?:years?|months?|weeks?))\b",
+                  lambda m: _NUMBER_WORDS[int(m.group(1)) - 1] + m.group(2), text)
+
+
 def _sentence_case(text: str, lexicon: Lexicon, known: set[str] | frozenset[str]) -> str:
     """ "The churn model" → "the churn model": a capital that only started the note goes;
     a name, a tool or "I" keeps it."""
@@ -386,6 +399,7 @@ def shape(text: str, *, lexicon: Lexicon | None = None,
     body = body.strip(" .!?;,:-–—\"'")
     if all(w.casefold() in _EMPTY for w in re.findall(r"[\w']+", body)):
         return Shaped("", safe=False, changes=("nothing to use",))
+    body = _years(body)
     kind = kind_of(_SPLICE.split(body)[0])
     body = join_splices(body, kind)
     body = re.sub(r"\b(\w+)(\s+\1\b)+", r"\1", body, flags=re.IGNORECASE)  # "the the"
