@@ -53,7 +53,8 @@ def test_the_letter_modal_is_prefilled_and_its_save_is_kept_and_proofread(bot: S
     assert status == 200
     said = wait_until(lambda: [m for m in jane.messages()[said_before:]
                                if "Saved your version" in texts(m)], what="the saved letter")
-    assert 'My proofreading found' in texts(said[-1]) and '"realy" looks misspelled' in str(said[-1])
+    assert "My proofreading found" in texts(said[-1])
+    assert '"realy" looks misspelled' in str(said[-1])
     with bot.db.session() as session:
         edited = session.scalars(select(Letter.edited)).all()
     assert any("I realy hope to hear from you." in e for e in edited)
