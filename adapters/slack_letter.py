@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,12 @@ BLOCK, VALUE = "letter", "value"
 MAX_INPUT = 3000  # Slack's limit for a plain_text_input
 
 Block = dict[str, Any]
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only, at most 9 ("⑤" and "²" are digits to str.isdigit, not to int)."""
+    return bool(re.fullmatch(r"[0-9]{1,9}", text))
+
 
 
 def letter_modal(letter_id: int, subject: str, body: str) -> Block:
@@ -84,6 +91,6 @@ def submitted(user: UserKey, view: Mapping[str, Any]) -> Incoming | None:
     letter_id = str(view.get("private_metadata") or "")
     state = view.get("state")
     text = read_letter(state.get("values") if isinstance(state, Mapping) else None)
-    if not letter_id.isdigit() or not text.strip():
+    if not _is_number(letter_id) or not text.strip():
         return None
     return Incoming.command(user, "letter", f"{letter_id} replace\n{text}")

@@ -9,6 +9,8 @@ the draft, or from the Slack letter modal.
 
 from __future__ import annotations
 
+import re
+
 from bot.letters.checks import apply
 from bot.letters.editing import (
     MIN_LETTER,
@@ -29,8 +31,14 @@ PASTE_HELP = ("On Telegram you can also reply to the letter with your version; i
               "with a line holding only a full stop “.”.")
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only, at most 9 ("⑤" and "²" are digits to str.isdigit, not to int)."""
+    return bool(re.fullmatch(r"[0-9]{1,9}", text))
+
+
+
 def _row(turn: Turn, ident: str) -> Letter | None:
-    if ident.isdigit():
+    if _is_number(ident):
         row = turn.repo.get(Letter, int(ident))
         if row is not None:
             return row
@@ -58,7 +66,7 @@ def letter_command(turn: Turn, args: str) -> None:
     """`letter [id] [whole|paragraph N|fix N|fixall|original|reply HINT\\nTEXT|TEXT]`."""
     parts = args.strip().split(None, 1)
     ident, rest = (parts[0], parts[1] if len(parts) > 1 else "") \
-        if parts and parts[0].isdigit() else ("", args.strip())
+        if parts and _is_number(parts[0]) else ("", args.strip())
     words = rest.split(None, 1)
     verb = words[0].casefold() if words else ""
     tail = words[1] if len(words) > 1 else ""
@@ -100,7 +108,7 @@ def letter_command(turn: Turn, args: str) -> None:
     if verb == "paragraph":
         parts = paragraphs(draft.body)
         number = tail.strip()
-        if number.isdigit() and 1 <= int(number) <= len(parts):
+        if _is_number(number) and 1 <= int(number) <= len(parts):
             row.awaiting = f"paragraph {int(number)}"
             turn.say(f"Paragraph {number} now reads:\n“{parts[int(number) - 1]}”\nSend the new "
                      "text for it.", multiline=True)
@@ -111,7 +119,7 @@ def letter_command(turn: Turn, args: str) -> None:
         return
     if verb == "fix":
         number = tail.strip()
-        if not number.isdigit() or not 1 <= int(number) <= len(draft.fixes):
+        if not _is_number(number) or not 1 <= int(number) <= len(draft.fixes):
             _show(turn, row, draft, "That fix no longer applies — here is the letter as it "
                                     "stands.")
             return

@@ -5,6 +5,7 @@ nudge when an offer looks likely, and the checklist after accepting."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from bot.messages import Button
 from bot.turn import Turn
@@ -24,6 +25,12 @@ AFTER_FEEDBACK_REQUEST = (
     "your search going.")
 
 WANT_QUESTION = "One more: how much do you want this job? (1–5)"
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only, at most 9 ("⑤" and "²" are digits to str.isdigit, not to int)."""
+    return bool(re.fullmatch(r"[0-9]{1,9}", text))
+
 
 
 def want_buttons(app: Application) -> list[Button]:
@@ -47,8 +54,8 @@ def want_advice(level: int, company: str) -> str:
 def rate_want(turn: Turn, args: str) -> None:
     """`want <application id> <1–5>`: the answer, stored as an event, with the advice."""
     parts = args.split()
-    app = turn.repo.application(int(parts[0])) if parts and parts[0].isdigit() else None
-    level = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    app = turn.repo.application(int(parts[0])) if parts and _is_number(parts[0]) else None
+    level = int(parts[1]) if len(parts) > 1 and _is_number(parts[1]) else 0
     if app is None or not 1 <= level <= 5:
         turn.say("Tell me with a number from 1 (not much) to 5 (very much).")
         return
