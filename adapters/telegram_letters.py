@@ -10,14 +10,15 @@ from bot.messages import Incoming, UserKey
 def letter_hint(replied: str) -> str | None:
     """The replied message's subject or greeting line when it is a draft; None otherwise."""
     lines = [line.strip() for line in (replied or "").split("\n") if line.strip()]
+    for number, line in enumerate(lines):
+        if line.startswith("Dear ") and line.endswith(","):
+            # a subject or a greeting is shared by letters (two interviewers, one contact):
+            # the first line of the letter itself tells them apart
+            following = lines[number + 1] if number + 1 < len(lines) else line
+            return following[:80]
     for line in lines:
         if line.startswith("Subject:"):
             return line.removeprefix("Subject:").strip()
-    for number, line in enumerate(lines[:3]):
-        if line.startswith("Dear ") and line.endswith(","):
-            # the greeting is shared by letters to one person: the line after it tells them apart
-            following = lines[number + 1] if number + 1 < len(lines) else line
-            return following[:80]
     return None
 
 

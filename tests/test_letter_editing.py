@@ -146,6 +146,8 @@ def test_telegram_reply_to_a_draft_edits_that_letter(scene: Scene) -> None:
     counter = FULL["counter_offer"]()
     assert letter_hint("✉️ To: x@y\nSubject: Senior Data Analyst offer – salary\nTap") == \
         "Senior Data Analyst offer – salary"
+    assert letter_hint("Subject: Thanks\nTap\nDear Priya,\nThank you for it.") == \
+        "Thank you for it.", "the letter's own first line tells two letters apart"
     assert letter_hint("What's the role?") is None
     assert letter_hint("Dear Priya,\n\nThank you for…") == "Thank you for…"
     incoming = letter_reply(scene.jane.key, counter.body, counter.body.replace(
