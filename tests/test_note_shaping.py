@@ -159,7 +159,7 @@ LEADS = st.sampled_from(["", "we talked about ", "she said ", "I forgot to menti
                          "about ", "we discussed ", "he explained ", "so ", "um "])
 
 
-@settings(deadline=None, max_examples=150)
+@settings(deadline=None, max_examples=300)
 @given(lead=LEADS, words=st.lists(WORDS, min_size=1, max_size=12),
        punctuation=st.sampled_from(["", ".", "!", " 😀", ", they struggle with peeking"]))
 def test_generated_notes_never_give_a_broken_join(lead: str, words: list[str],
@@ -224,3 +224,15 @@ def test_two_interviewers_letters_differ_in_opening_and_closing() -> None:
     a, b = (thank_you(JANE, interview, p).body.split("\n\n") for p in people)
     assert a[1].split(".")[0] != b[1].split(".")[0], "first sentences differ"
     assert a[-2] != b[-2] and a[-1].split("\n")[0] != b[-1].split("\n")[0], "closings differ"
+
+
+@pytest.mark.parametrize(("note", "expected"), NOTES[:40], ids=[n[:40] for n, _ in NOTES[:40]])
+def test_the_note_to_an_interviewer_elsewhere_shapes_the_point_too(note: str,
+                                                                   expected: str) -> None:
+    from bot.letters import note_to_other_interviewer
+
+    draft = note_to_other_interviewer(JANE, "Northwind Analytics", "Senior Data Analyst",
+                                      Person("Katherine O'Neill", notes=note))
+    assert draft.problems == (), draft.problems
+    assert expected in draft.body
+    assert_no_broken_join(draft.body)

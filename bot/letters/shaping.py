@@ -112,7 +112,7 @@ _LEAD_INS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"(?:conversation|chat|discussion|talk|talking|hearing|learning|the part)\s+(?:about|on|of)\s+",
     _WHO + r"\s+(?:said|mentioned|told me|explained|noted|shared)(?:\s+(?:that|about))?\s+",
     r"(?:the\s+)?(?:conversation|chat|discussion|talk|point)\s+(?:was\s+)?(?:about|on)\s+",
-    r"(?:talked about|discussed|mentioned|about|re:?|regarding|on the topic of)\s+",
+    r"(?:talked about|discussed|mentioned|about|re:?|regarding|on the topic of)[\s,;:]+",
     r"(?:my\s+)?(?:strongest\s+)?(?:strength|qualification)s?\s+(?:is|are|was|were)\s+",
 ))
 _HAVE = re.compile(
@@ -127,7 +127,7 @@ def drop_lead_ins(text: str) -> str:
         for pattern in _LEAD_INS:
             match = pattern.match(text)
             if match and match.end() < len(text):
-                text = text[match.end():]
+                text = text[match.end():].lstrip(" ,;:")
         if text == before:
             break
     return text
@@ -348,6 +348,17 @@ def _cut(text: str) -> tuple[str, bool]:
     return first.strip(" ,;:-–—"), cut
 
 
+_PREPOSITION = r"\b(about|with|to|for|from|by|of|at|on|like|than|between|among)\s+"
+
+
+def _object_case(text: str) -> str:
+    """After a preposition a pronoun takes its object case: "about we" → "about us", "with
+    I" → "with me", "about she" → "about you" (the addressee)."""
+    text = re.sub(_PREPOSITION + r"we\b", r"\1 us", text, flags=re.IGNORECASE)
+    text = re.sub(_PREPOSITION + r"I\b(?!')", r"\1 me", text)
+    return re.sub(_PREPOSITION + r"(?:she|he|they)\b", r"\1 you", text, flags=re.IGNORECASE)
+
+
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
@@ -399,6 +410,7 @@ def shape(text: str, *, lexicon: Lexicon | None = None,
     body = body.strip(" .!?;,:-–—\"'")
     if all(w.casefold() in _EMPTY for w in re.findall(r"[\w']+", body)):
         return Shaped("", safe=False, changes=("nothing to use",))
+    body = _object_case(body)
     body = _years(body)
     kind = kind_of(_SPLICE.split(body)[0])
     body = join_splices(body, kind)
