@@ -55,3 +55,16 @@ def test_the_signature_never_repeats_the_name_and_formats_the_phone() -> None:
     assert signature_line("Jane Doe", "Jane Doe · jane@x.example · +447700900123") == \
         "jane@x.example · +44 7700 900123"
     assert signature_line("Jane Doe", "Jane Doe") == ""
+
+
+def test_the_phone_script_formats_the_contacts_number() -> None:
+    import datetime
+
+    from bot.letters import InterviewFacts, Person, Sender, follow_up_phone_script
+
+    script = follow_up_phone_script(
+        Sender("Jane Doe", "jane@x.example · +447700900123"),
+        InterviewFacts("Acme", "Analyst", datetime.date(2026, 3, 3)),
+        Person("Priya Shah", title="Recruiter", phone="+442079460321"))
+    assert "Ask for: Priya Shah (Recruiter), +44 20 7946 0321" in script
+    assert "+44 7700 900123" in script

@@ -105,6 +105,15 @@ def phone_number(text: str, region: str = "") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def tidy_phone(text: str) -> str:
+    """A phone number in international format when it can be read, else as typed (an email
+    or a number without its country code is left alone)."""
+    try:
+        return phone_number(text) if text.strip().startswith("+") else text
+    except ValueError:
+        return text
+
+
 def signature_line(name: str, signature: str) -> str:
     """The contact line under the name, without the name repeated at its start, and with
     phone numbers in international format where they can be read."""
@@ -114,10 +123,4 @@ def signature_line(name: str, signature: str) -> str:
     if line.casefold() == name.casefold():
         return ""
 
-    def tidy(match: re.Match[str]) -> str:
-        try:
-            return phone_number(match.group(0))
-        except ValueError:
-            return match.group(0)
-
-    return _PHONE.sub(tidy, line)
+    return _PHONE.sub(lambda match: tidy_phone(match.group(0)), line)

@@ -17,7 +17,7 @@ from .checks import check
 from .facts import Person, Sender
 from .lexicon import Lexicon, accepted
 from .links import mailto
-from .people import greeting, signature_line
+from .people import greeting, signature_line, tidy_phone
 from .proofreading import proofread
 from .shaping import Shaped, shape
 
@@ -163,6 +163,7 @@ def environment() -> Environment:
         paragraph=paragraph,
         talking_point=talking_point,
         greet=greet,
+        phone=tidy_phone,
         signature_of=signature_of,
     )
     return env
