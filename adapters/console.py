@@ -62,11 +62,14 @@ def reply_text(reply: Reply) -> str:
     return "\n".join(parts)
 
 
-def read_input(line: str, buttons: Sequence[Button], user: UserKey) -> Incoming:
-    """A typed line becomes a button press (label, value or number), a command or text."""
+def read_input(line: str, buttons: Sequence[Button], user: UserKey,
+               earlier: Sequence[Button] = ()) -> Incoming:
+    """A typed line becomes a button press (label, value or number), a command or text. A
+    number counts in the last list shown; a label may be any button of the last answer (a
+    letter's "Apply every fix" above the question)."""
     typed = line.strip()
     folded = typed.casefold()
-    for button in buttons:
+    for button in (*buttons, *earlier):
         if folded in (button.label.casefold(), button.value.casefold()):
             return Incoming.press(user, button.value)
     if typed.isdigit() and not any(b.label.strip().isdigit() for b in buttons):
@@ -77,6 +80,31 @@ def read_input(line: str, buttons: Sequence[Button], user: UserKey) -> Incoming:
         word, _, args = typed[1:].partition(" ")
         return Incoming.command(user, word, args)
     return Incoming.message(user, line.rstrip("\n"))
+
+
+PASTE_END = "."
+NOT_A_PASTE = frozenset({"cancel", "back", "help", "skip", "stop", "done", "ok"})
+
+
+def _starts_paste(line: str, buttons: Sequence[Button]) -> bool:
+    """After a question that takes a letter: a line that is no button, number, command or
+    keyword starts a multi-line paste."""
+    typed = line.strip()
+    folded = typed.casefold()
+    return not (typed.startswith("/") or typed.isdigit() or folded in NOT_A_PASTE
+                or any(folded in (b.label.casefold(), b.value.casefold()) for b in buttons))
+
+
+def read_paste(first: str, stdin: TextIO) -> str:
+    """A multi-line paste: `first` and the lines after it, up to a line holding only "."
+    (or the end of input)."""
+    lines = [first.rstrip("\n")]
+    while True:
+        line = stdin.readline()
+        if not line or line.strip() == PASTE_END:
+            break
+        lines.append(line.rstrip("\n"))
+    return "\n".join(lines).strip("\n")
 
 
 class ConsoleAdapter(Adapter):
@@ -91,6 +119,8 @@ class ConsoleAdapter(Adapter):
         self.out = out or sys.stdout
         self.export_dir = export_dir or Path.cwd()
         self._buttons: tuple[Button, ...] = ()
+        self._multiline = False  # the last question takes a pasted letter: read until "."
+        self._earlier: tuple[Button, ...] = ()  # every button of the last answer
 
     def deliver(self, user: UserKey, replies: Sequence[Reply]) -> None:
         for reply in replies:
@@ -107,6 +137,8 @@ class ConsoleAdapter(Adapter):
             print(reply_text(reply) + "\n", file=self.out, flush=True)
         if reply.buttons:
             self._buttons = reply.buttons
+            self._earlier = (*self._earlier, *reply.buttons)
+        self._multiline = self._multiline or reply.multiline
 
     def chat(self, user: UserKey, stdin: TextIO | None = None) -> None:
         """Talk until EOF; Ctrl-C ends cleanly too."""
@@ -124,8 +156,11 @@ class ConsoleAdapter(Adapter):
                     break
                 if not line.strip():
                     continue
-                incoming = read_input(line, self._buttons, user)
-                self._buttons = ()
+                if self._multiline and _starts_paste(line, self._buttons):
+                    incoming = Incoming.message(user, read_paste(line, stdin), None)
+                else:
+                    incoming = read_input(line, self._buttons, user, self._earlier)
+                self._buttons, self._multiline, self._earlier = (), False, ()
                 for reply in self.engine.handle(incoming):
                     self._print(reply)
         except KeyboardInterrupt:

@@ -45,10 +45,11 @@ from adapters.slack_blocks import (
 from adapters.slack_edit import (
     EDIT_CALLBACK,
     EDIT_WORDS,
+    open_edit,
     read_edit,
     slack_edit_save,
-    slack_edit_view,
 )
+from adapters.slack_letter import LETTER_CALLBACK, LETTER_WORDS, open_letter, submitted
 from adapters.slack_oauth import Workspaces
 from adapters.slack_web import (
     PLATFORM,
@@ -192,6 +193,7 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         app.view(EDIT_CALLBACK)(self._on_edit_submitted)
         if self.workspaces is not None:
             self.workspaces.register(app)
+        app.view(LETTER_CALLBACK)(self._on_letter_submitted)
 
     async def _on_error(self, error: Exception,
                         response: BoltResponse | None) -> BoltResponse | None:
@@ -228,8 +230,13 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         name = storable(_text(command.get("user_name"))) or None
         if word in EDIT_WORDS:
             await ack()
-            self._spawn(self._open_edit(user, trigger, args.strip(), Incoming.command(
+            self._spawn(open_edit(self, user, trigger, args.strip(), Incoming.command(
                 user, word, args.strip(), name, dedup_key=f"command:{trigger}")))
+            return
+        if word in LETTER_WORDS and not args.strip():
+            await ack()
+            self._spawn(open_letter(self, user, trigger, Incoming.command(
+                user, word, "", name, dedup_key=f"command:{trigger}")))
             return
         if word in DEBRIEF_WORDS:
             await ack()
@@ -321,18 +328,13 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         await ack()
         self._spawn(self._after_debrief(user, replies))
 
-    async def _open_edit(self, user: UserKey, trigger_id: str, company: str,
-                         fallback: Incoming) -> None:
-        """The edit form for the named (or only) application; else the edit chat, which asks."""
-        view = await asyncio.to_thread(slack_edit_view, self.engine, user, company)
-        try:
-            if view is None:
-                raise DeliveryError("no single application to edit")
-            client = await self._client_for(user)
-            await self._call(lambda: client.views_open(trigger_id=trigger_id, view=view))
-        except DeliveryError as error:
-            log.info("slack: edit continues in the DM (%s)", error)
-            await self._turn(user, fallback)
+    async def _on_letter_submitted(self, ack: AsyncAck, body: dict[str, Any],
+                                   view: dict[str, Any], context: AsyncBoltContext) -> None:
+        await ack()
+        user = self._key(context, _dig(body, "team", "id"), _dig(body, "user", "id"))
+        incoming = submitted(user, view) if user is not None else None
+        if user is not None and incoming is not None:
+            self._spawn(self._turn(user, incoming))
 
     # ---- the work after the ack -----------------------------------------------------------
 

@@ -3,15 +3,20 @@ stored; the submission is read back as form id -> typed text for `bot.records.ed
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from adapters.base import DeliveryError
 from bot.conversation.engine import Engine
-from bot.messages import Button, Reply, UserKey
+from bot.messages import Button, Incoming, Reply, UserKey
 from bot.nudges.planner import replan
 from bot.records.edits import apply_form, form_fields
 from bot.turn import Turn
 from storage.repository import Repository
+
+log = logging.getLogger(__name__)
 
 EDIT_CALLBACK = "afterview_edit"
 EDIT_WORDS = frozenset({"edit", "change", "correct"})
@@ -103,3 +108,17 @@ def slack_edit_save(engine: Engine, user: UserKey, application_id: str,
         return {}, [Reply("\n".join(said) + "\nYour reminders follow the new facts.",
                           (Button("Undo the last change", "/undo"),
                            Button("My pipeline", "/status")))]
+
+
+async def open_edit(adapter: Any, user: UserKey, trigger_id: str, company: str,
+                    fallback: Incoming) -> None:
+    """The edit form for the named (or only) application; else the edit chat, which asks."""
+    view = await asyncio.to_thread(slack_edit_view, adapter.engine, user, company)
+    try:
+        if view is None:
+            raise DeliveryError("no single application to edit")
+        client = await adapter._client_for(user)  # the token of the user's workspace
+        await adapter._call(lambda: client.views_open(trigger_id=trigger_id, view=view))
+    except DeliveryError as error:
+        log.info("slack: edit continues in the DM (%s)", error)
+        await adapter._turn(user, fallback)

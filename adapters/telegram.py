@@ -46,6 +46,7 @@ from telegram.ext import (
 
 from adapters.base import AsyncAdapter, DeliveryError, HttpRoutes, TelegramConfig
 from adapters.telegram_flood import FloodLimiter, retry_seconds
+from adapters.telegram_letters import letter_reply
 from adapters.telegram_render import MAX_TEXT, Outgoing, escape, render, utf16_len
 from bot.conversation.buttons import ButtonVault
 from bot.conversation.engine import Engine
@@ -331,8 +332,12 @@ class TelegramAdapter(AsyncAdapter):
         if command is not None and command[0] == "start":
             command = ("start", "")  # "/start <payload>" comes from a t.me link, not the user
         name = storable(sender.full_name)
-        incoming = (Incoming.command(user, command[0], command[1], name, dedup)
-                    if command else Incoming.message(user, message.text, name, dedup))
+        replied = message.reply_to_message
+        edit = (letter_reply(user, replied.text, message.text, name, dedup)
+                if command is None and replied is not None and replied.from_user is not None
+                and replied.from_user.is_bot else None)
+        incoming = edit or (Incoming.command(user, command[0], command[1], name, dedup)
+                            if command else Incoming.message(user, message.text, name, dedup))
         async with self._one_at_a_time(sender.id):
             outgoing = await asyncio.to_thread(self._turn, incoming)
             await self._reply(bot, sender.id, outgoing)

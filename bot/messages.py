@@ -76,14 +76,31 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A proofreading finding with its correction: replace `old` by `new` in the letter
+    (`new` may be ""); `old` == "" means no mechanical fix — the user rewrites the text."""
+
+    message: str
+    old: str = ""
+    new: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Draft:
-    """A letter ready to copy: subject, plain-text body, recipient and a mailto link when known."""
+    """A letter ready to copy: subject, plain-text body, recipient and a mailto link when known.
+
+    `fixes` are the proofreading findings that can be applied with one tap (their messages are
+    in `problems` too); `edited` is True when the text is the user's own version.
+    """
 
     subject: str
     body: str
     to: str | None = None
     mailto: str | None = None
     problems: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    edited: bool = False
+    facts: tuple[str, ...] = ()  # company, role, then the names: what proofreading checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +121,4 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     draft: Draft | None = None
     attachment: Attachment | None = None
+    multiline: bool = False  # the answer may span lines: a terminal reads until a "." line

@@ -3,6 +3,7 @@ replies being built — the working context every room of the core is handed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -13,6 +14,10 @@ from storage.models import User
 from storage.repository import Repository
 
 STALE_AFTER = timedelta(hours=6)
+
+DraftHook = Callable[["Turn", Draft], tuple[Draft, list[Button]]]
+DRAFT_HOOKS: list[DraftHook] = []
+"""Called for every draft a turn shows (bot.records.letters keeps them for editing)."""
 
 
 @dataclass
@@ -60,8 +65,12 @@ class Turn:
         return self.now.astimezone(self.tz)
 
     def say(self, text: str, buttons: tuple[Button, ...] | list[Button] = (),
-            draft: Draft | None = None) -> None:
-        self.replies.append(Reply(text, tuple(buttons), draft))
+            draft: Draft | None = None, *, multiline: bool = False) -> None:
+        if draft is not None and not draft.edited and draft.facts:
+            for hook in DRAFT_HOOKS:  # every letter shown is kept; the user's version wins
+                draft, more = hook(self, draft)
+                buttons = (*buttons, *more)
+        self.replies.append(Reply(text, tuple(buttons), draft, multiline=multiline))
 
     def changed(self, application_id: int) -> None:
         """Mark an application whose facts changed, so its nudges are planned again."""

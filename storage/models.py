@@ -93,6 +93,8 @@ class User(Base):
     country: Mapped[str] = mapped_column(String(2), default="")  # ISO code, for public holidays
     quiet_start_minute: Mapped[int] = mapped_column(Integer, default=0)  # 22:00-07:30: 0, 30
     quiet_end_minute: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[list[Any]] = mapped_column(default=list)  # their own proper nouns and tools
+    formal_letters: Mapped[bool] = mapped_column(Boolean, default=False)  # "Dear Ms O'Neill"
 
 
 class Application(Base):
@@ -174,6 +176,7 @@ class Interviewer(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    salutation: Mapped[str] = mapped_column(String(10), default="")  # "Ms", "Dr": formal only
     thank_you_state: Mapped[str] = mapped_column(String(16), default="pending")
     thank_you_sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -366,3 +369,26 @@ class Change(Base):
     summary: Mapped[str] = mapped_column(String(300), default="")
     undo: Mapped[list[Any]] = mapped_column(default=list)
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Letter(Base):
+    """A letter shown to the user: the draft as generated and, when they edited it, their own
+    version, which the mail link, the export and "mark sent" then use. `key` tells one letter
+    from another (recipient, subject, greeting); `facts` are what proofreading checks against
+    (company, role, names); `awaiting` is set while the bot waits for a pasted replacement."""
+
+    __tablename__ = "letters"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(400))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    recipient: Mapped[str] = mapped_column(String(254), default="")
+    original: Mapped[str] = mapped_column(Text, default="")
+    edited: Mapped[str] = mapped_column(Text, default="")
+    facts: Mapped[list[Any]] = mapped_column(default=list)
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    awaiting: Mapped[str] = mapped_column(String(20), default="")  # "", "whole", "paragraph 2"

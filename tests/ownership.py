@@ -71,6 +71,9 @@ def full_story(url: str, user_id: str = "jane") -> tuple[Engine, FixedClock, Dat
         # a second round at Acme (not replanned: the prep nudge's planner is not under test)
         acme.status, acme.next_interview_at, acme.next_round = "second_round", NEXT_ROUND, "second"
         issue_tokens(repo, ["/status", "/debrief"], now)
+    seeker.runs("thanks", "Acme")  # a letter shown, then edited: the letters table
+    seeker.runs("letter", "paragraph 3: I look forward to hearing from you about the next steps.")
+    seeker.runs("cancel")
     seeker.runs("debrief")
     seeker.says("Initech")
     return engine, clock, db, seeker

@@ -35,12 +35,12 @@ STORY: list[tuple[str, str]] = [
     ("Priya Raman's job title?", "Head of Data"),
     ("Priya Raman's email?", "priya.raman@acme.example"),
     ("Priya Raman's phone number?", "+44 20 7946 0018"),
-    ("What did you talk about with Priya Raman?", "her move from Leeds; the dbt migration"),
+    ("Finish the sentence for Priya Raman's letter", "her move from Leeds; the dbt migration"),
     ("Got Priya Raman. Anyone else?", "Tom O'Neil"),
     ("Tom O'Neil's job title?", "skip"),
     ("Tom O'Neil's email?", "skip"),
     ("Tom O'Neil's phone number?", "skip"),
-    ("What did you talk about with Tom O'Neil?", "cycling to work"),
+    ("Finish the sentence for Tom O'Neil's letter", "cycling to work"),
     ("Got Priya Raman, Tom O'Neil. Anyone else?", "done"),
     ("How did it go, from 1 (badly) to 5 (great)?", "4"),
     ("What went well?", "the SQL exercise"),
@@ -440,7 +440,7 @@ def test_back_from_the_next_name_reopens_the_previous_interviewers_notes(bot,
     tell_story_until(jane, "Got Priya Raman. Anyone else?")
     jane.says("back")
 
-    assert "What did you talk about with Priya Raman?" in jane.last
+    assert "Finish the sentence for Priya Raman's letter" in jane.last
     slots = recorded(bot[2], jane).conversation
     assert slots is not None
     assert slots.get("interviewers", []) == []
@@ -481,10 +481,10 @@ def test_back_through_the_whole_loop_undoes_one_answer_at_a_time(bot, jane: Seek
         jane.says("back")
         prompts.append(jane.last)
 
-    assert [p.split("?")[0] for p in prompts] == [
-        "What did you talk about with Tom O'Neil", "Tom O'Neil's phone number",
+    assert [p.split("?")[0].split(":")[0] for p in prompts] == [
+        "Finish the sentence for Tom O'Neil's letter", "Tom O'Neil's phone number",
         "Tom O'Neil's email", "Tom O'Neil's job title", "Got Priya Raman. Anyone else",
-        "What did you talk about with Priya Raman",
+        "Finish the sentence for Priya Raman's letter",
     ]
 
 

@@ -50,7 +50,7 @@ def test_after_the_decision_date_it_drafts_the_follow_up_and_the_phone_script(sc
     jane.runs("followup", "Acme")
     assert "that date has passed, so a polite follow-up is right" in jane.text
     [letter] = drafts(jane)
-    assert letter.body.startswith("Dear Priya Shah,")  # the contact for news from the debrief
+    assert letter.body.startswith("Dear Priya,")  # the contact for news from the debrief
     assert letter.to == "priya.shah@acme.example"
     assert "Jane Doe" in letter.body and "Data Analyst" in letter.body
     assert "Monday 23 November" in letter.body
@@ -204,3 +204,22 @@ def test_back_from_the_reply_returns_to_the_first_question(scene: Scene):
     assert "Once you've sent it or called, tell me" in jane.text
     jane.presses("I followed up / checked in")
     assert len(scene.events("Acme", "contact")) == 1, "logged once, even when answered twice"
+
+
+def test_a_contact_typed_name_email_role_greets_by_name_and_asks_for_them_on_the_phone(
+        tmp_path: Path) -> None:
+    from tests.outcomes import ACME_DEBRIEF
+    answers = list(ACME_DEBRIEF)
+    answers[-1] = "Priya Shah, priya@acme.example (recruiter)"
+    scene = Scene(f"sqlite:///{tmp_path / 'a.db'}")
+    scene.debrief(tuple(answers))
+    jane = scene.jane
+    jane.runs("followup", "Acme")
+    if not drafts(jane):
+        jane.presses("Draft it anyway")
+    letter = drafts(jane)[0]
+    assert letter.body.startswith("Dear Priya,\n") and letter.to == "priya@acme.example"
+    assert "recruiter" not in letter.body
+    assert "Ask for: Priya Shah (recruiter)" in jane.text  # the role in its own brackets
+    assert "Priya Shah (recruiter," not in jane.text and "Shah, priya@" not in jane.text
+    scene.db.dispose()

@@ -40,6 +40,7 @@ from bot.letters import (
     thank_you,
     withdrawal,
 )
+from bot.letters.people import greeting
 from bot.letters.render import money
 from bot.messages import Draft
 from tests.examples import render_examples
@@ -66,6 +67,14 @@ NOTICE = datetime.date(2026, 3, 30)
 
 LetterMaker = Callable[[], Draft]
 
+FIGURES = {
+    "market": "£72,000 to £78,000 (Glassdoor and Hays, Manchester, 2026)",
+    "relocation": "about £4,000",
+    "commute": "an extra hour a day and £180 a month in train fares",
+    "certifications": "dbt Analytics Engineering",
+    "degree": "MSc in Statistics",
+}
+
 FULL: dict[str, LetterMaker] = {
     "thank_you": lambda: thank_you(JANE, NORTHWIND, KATHERINE),
     "follow_up": lambda: follow_up(JANE, NORTHWIND, PRIYA),
@@ -76,8 +85,10 @@ FULL: dict[str, LetterMaker] = {
         JANE,
         OFFER,
         target_salary=Decimal("74000"),
-        arguments=list(COUNTER_ARGUMENTS),
+        arguments=["market", "certifications", "competing_offer"],
         competing="Contoso Retail",
+        figures=FIGURES,
+        competing_salary=Decimal("71000"),
     ),
     "acceptance": lambda: acceptance(JANE, AGREED),
     "decline_offer": lambda: decline_offer(JANE, OFFER, "I have chosen a role closer to home"),
@@ -185,8 +196,8 @@ def test_two_interviewers_get_different_letters_each_with_their_own_point() -> N
     to_katherine = thank_you(JANE, NORTHWIND, KATHERINE)
     to_rahul = thank_you(JANE, NORTHWIND, RAHUL)
     assert to_katherine.body != to_rahul.body
-    assert to_katherine.body.startswith("Dear Katherine O'Neill,\n")
-    assert to_rahul.body.startswith("Dear Rahul Mehta,\n")
+    assert to_katherine.body.startswith("Dear Katherine,\n")
+    assert to_rahul.body.startswith("Dear Rahul,\n")
     assert "your team's move from nightly batch jobs to streaming" in to_katherine.body
     assert "mentoring juniors through code review" in to_rahul.body
     assert "Rahul" not in to_katherine.body and "Katherine" not in to_rahul.body
@@ -235,7 +246,7 @@ def test_someone_not_listed_among_the_interviewers_gets_the_same_draft_every_tim
     outsider = Person("Morgan Blake", title="Recruiter")
     first = thank_you(JANE, NORTHWIND, outsider)
     assert first == thank_you(JANE, NORTHWIND, outsider)
-    assert first.body.startswith("Dear Morgan Blake,")
+    assert first.body.startswith("Dear Morgan,")
 
 
 printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1)
@@ -251,7 +262,7 @@ def test_any_name_and_company_appear_exactly_as_recorded_in_a_thank_you(
         company, "Analyst", datetime.date(2026, 3, 3), interviewers=(person,)
     )
     draft = thank_you(JANE, interview, person)
-    assert name in draft.body and company in draft.body
+    assert greeting(name) in draft.body and company in draft.body
     assert draft.body.endswith(f"{JANE.name}\n{JANE.signature}\n")
 
 
@@ -327,11 +338,32 @@ def test_asking_past_the_employers_deadline_is_pointed_out() -> None:
 @pytest.mark.parametrize("argument", list(COUNTER_ARGUMENTS))
 def test_each_counter_offer_argument_adds_its_own_sentence(argument: str) -> None:
     def body(arguments: list[str]) -> str:
-        return counter_offer(JANE, OFFER, target_salary=Decimal("74000"), arguments=arguments).body
+        return counter_offer(JANE, OFFER, target_salary=Decimal("74000"), arguments=arguments,
+                             figures=FIGURES, competing_salary=Decimal("71000")).body
 
     without, with_it = body([]), body([argument])
     assert len(with_it) > len(without) + 40
     assert "£74,000" in with_it and "£68,000" in with_it
+    if argument in FIGURES:
+        assert FIGURES[argument] in with_it, "the user's own figure is cited"
+
+
+@pytest.mark.parametrize("argument", ["market", "relocation", "commute", "certifications"])
+def test_an_argument_without_the_users_figure_is_left_out_and_said(argument: str) -> None:
+    draft = counter_offer(JANE, OFFER, target_salary=Decimal("74000"), arguments=[argument])
+    assert draft.body == counter_offer(JANE, OFFER, target_salary=Decimal("74000"),
+                                       arguments=[]).body
+    assert any("needs your own figure" in p for p in draft.problems)
+
+
+@pytest.mark.parametrize("recorded", [None, Decimal("60000"), Decimal("68000")])
+def test_a_competing_offer_is_mentioned_only_when_the_record_shows_it_is_better(
+        recorded: Decimal | None) -> None:
+    draft = counter_offer(JANE, OFFER, target_salary=Decimal("74000"),
+                          arguments=["competing_offer"], competing="Initech",
+                          competing_salary=recorded)
+    assert "Initech" not in draft.body and "another offer" not in draft.body
+    assert any("competing offer" in p for p in draft.problems)
 
 
 def test_a_competing_offer_is_not_named_unless_the_user_names_it() -> None:
@@ -342,10 +374,12 @@ def test_a_competing_offer_is_not_named_unless_the_user_names_it() -> None:
             target_salary=Decimal("74000"),
             arguments=["competing_offer"],
             competing=competing,
+            competing_salary=Decimal("71000"),
         ).body
 
-    assert "received another offer" in body("")
-    assert "received an offer from Contoso Retail" in body("Contoso Retail")
+    assert "received another offer with a base salary of £71,000" in body("")
+    assert "received an offer from Contoso Retail with a base salary of £71,000" in \
+        body("Contoso Retail")
 
 
 def test_an_unknown_counter_offer_argument_is_refused() -> None:
@@ -354,7 +388,8 @@ def test_an_unknown_counter_offer_argument_is_refused() -> None:
 
 
 def test_a_counter_offer_below_the_offer_is_pointed_out() -> None:
-    draft = counter_offer(JANE, OFFER, target_salary=Decimal("60000"), arguments=["market"])
+    draft = counter_offer(JANE, OFFER, target_salary=Decimal("60000"), arguments=["market"],
+                          figures=FIGURES)
     assert draft.problems == ("The salary you ask for (£60,000) is not above the offer (£68,000).",)
 
 
@@ -427,7 +462,7 @@ def test_a_note_to_another_interviewer_recalls_the_conversation() -> None:
 
 def test_the_resignation_gives_two_weeks_notice_and_the_last_working_day() -> None:
     draft = FULL["resignation"]()
-    assert draft.body.startswith("Monday 30 March 2026\n\nDear Simon Clarke,")
+    assert draft.body.startswith("Monday 30 March 2026\n\nDear Simon,")
     assert "two weeks' notice, so my last working day will be Monday 13 April 2026." in draft.body
     assert "transition" in draft.body
 
@@ -526,7 +561,7 @@ def test_proofreading_catches_a_misspelled_name() -> None:
     "leftover", ["[Name]", "{{ name }}", "{name}", "<Company>", "XXX", "TODO", "}}"]
 )
 def test_proofreading_catches_a_leftover_placeholder(leftover: str) -> None:
-    problems = check(CLEAN.body.replace("Dear Katherine O'Neill", f"Dear {leftover}"))
+    problems = check(CLEAN.body.replace("Dear Katherine", f"Dear {leftover}"))
     assert any(f'placeholder "{leftover}"' in p for p in problems), problems
 
 
@@ -614,9 +649,15 @@ def test_the_committed_examples_are_up_to_date_with_the_templates() -> None:
     assert on_disk == expected, "run: python -m tests.examples.render_examples"
 
 
+EXPECTED_NOTES = {
+    "19_counter_offer_competing_not_better": (
+        "I left out the competing offer: your records don't show it paying more than this one.",),
+}
+
+
 def test_the_example_letters_need_no_corrections() -> None:
     for name, draft in render_examples.drafts().items():
-        assert draft.problems == (), name
+        assert draft.problems == EXPECTED_NOTES.get(name, ()), name
 
 
 def test_the_letters_package_imports_no_storage_or_platform_code() -> None:
@@ -631,3 +672,11 @@ def test_the_letters_package_imports_no_storage_or_platform_code() -> None:
                 continue
             for module in modules:
                 assert not module.startswith(("storage", "telegram", "slack", "adapters")), source
+
+
+@pytest.mark.parametrize("letter", sorted(BARE))
+def test_every_letter_has_an_addressee_or_dear_hiring_team(letter: str) -> None:
+    greeting = next(line for line in BARE[letter]().body.split("\n") if line.startswith("Dear "))
+    assert greeting.endswith(",") and "None" not in greeting and "(" not in greeting
+    full = next(line for line in FULL[letter]().body.split("\n") if line.startswith("Dear "))
+    assert full != "Dear Hiring Team,", full

@@ -42,11 +42,12 @@ SCRIPT = [
     *_debrief("Globex", "Bob Stone", "Ann Lee"),
     *_debrief("Initech", "Carl Ray"),
     # an offer from Umbrella, declined: that application is closed before Acme's offer
-    "offer Umbrella", *_terms("EUR 80,000"), "EUR 90,000", "Decline",
-    "I have chosen a role closer to my long-term goals",
+    "offer Umbrella", *_terms("EUR 80,000"), "EUR 90,000", "Decline", "Yes, decline",
+    "I have chosen a role closer to my long-term goals", "no",
     # the offer from Acme: counter with two arguments, then accept
     "offer Acme", *_terms("EUR 85,000", start="Jan 11"),
-    "Negotiate", "Market research", "Relevant degree", "Done", "EUR 92,000",
+    "Negotiate", "Market research", "Relevant degree", "Done",
+    "EUR 95,000 (Glassdoor, Berlin, 2026)", "EUR 92,000",
     "Accept", "My counter: EUR 92,000", "Yes, accept",
     "Initrode", "Senior Analyst", "Peter Gibbons", "2026-12-21",
 ]
@@ -85,7 +86,7 @@ def test_the_counter_offer_uses_the_two_arguments_chosen(messages):
     [counter] = _drafts(messages, "Data Analyst offer – salary")
     body = counter["body"]
     assert "EUR 92,000" in body and "EUR 85,000" in body
-    assert "research into salaries" in body
+    assert "in this area at EUR 95,000 (Glassdoor, Berlin, 2026)" in body
     assert "My degree is directly relevant" in body
     assert "relocating" not in body and "certifications" not in body
     assert counter["problems"] == []
@@ -93,7 +94,7 @@ def test_the_counter_offer_uses_the_two_arguments_chosen(messages):
 
 def test_the_acceptance_restates_the_agreed_terms(messages):
     [accepted] = _drafts(messages, "Acceptance of the Data Analyst offer")
-    assert accepted["body"].startswith("Dear Katherine Lee,")
+    assert accepted["body"].startswith("Dear Katherine,")
     assert "Base salary: EUR 92,000 per year" in accepted["body"]
     assert "Bonus: 10%" in accepted["body"]
     assert "Start date: Monday 11 January 2027" in accepted["body"]
@@ -103,17 +104,17 @@ def test_withdrawals_go_to_exactly_the_other_active_applications(messages):
     withdrawals = _drafts(messages, "Withdrawing my application")
     companies = sorted(d["body"].split(" position at ")[1].split(".")[0] for d in withdrawals)
     assert companies == ["Globex", "Initech"]  # not Umbrella (closed), not Acme (accepted)
-    assert {d["body"].splitlines()[0] for d in withdrawals} == {"Dear Bob Stone,",
-                                                                "Dear Carl Ray,"}
+    assert {d["body"].splitlines()[0] for d in withdrawals} == {"Dear Bob,",
+                                                                "Dear Carl,"}
     [note] = _drafts(messages, "Thank you – Data Analyst at Globex")
-    assert note["body"].startswith("Dear Ann Lee,")
+    assert note["body"].startswith("Dear Ann,")
 
 
 def test_the_resignation_ends_ten_business_days_after_the_notice(messages):
     [letter] = _drafts(messages, "Resignation – Jane Doe")
     body = letter["body"]
     assert body.startswith("Monday 21 December 2026")
-    assert "Dear Peter Gibbons," in body
+    assert "Dear Peter," in body
     assert "Senior Analyst at Initrode" in body
     # issue 16: ten business days in London skip Christmas, Boxing Day and New Year's Day
     assert "two weeks' notice, so my last working day will be Thursday 7 January 2027" in body

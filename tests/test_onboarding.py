@@ -386,11 +386,12 @@ def test_settings_show_the_current_values_first(jane: Seeker) -> None:
 
     assert "• Signature line: jane.doe@example.com · +44 7700 900123" in jane.last
     assert "What would you like to change?" in jane.last
-    # seven choices: a page of four and "More…" (issue 12: at most five buttons a message)
+    # eight choices: pages of four and "More…" (issue 12: at most five buttons a message)
     assert jane.buttons == ["Name", "Signature line", "Time zone", "Reminder hour", "More…"]
     jane.presses("More…")
     assert "What would you like to change?" in jane.last
-    assert jane.buttons == ["Quiet hours", "Check-ins", "Country", "More…"]  # country: issue 16
+    assert jane.buttons == ["Quiet hours", "Check-ins", "Country", "Letter style",  # 16, 15
+                            "More…"]
     jane.says("more")  # typed works too, round and round
     assert jane.buttons[0] == "Name"
 

@@ -49,7 +49,7 @@ def test_thanks_a_no_a_follow_up_and_a_second_round_with_its_prep(tmp_path: Path
                   "/debrief", *GLOBEX_DEBRIEF)
     letters = [m["draft"] for m in monday if "draft" in m]
     assert [letter["body"].splitlines()[0] for letter in letters] == [
-        "Dear Katherine O'Neill,", "Dear Rahul Mehta,"]
+        "Dear Katherine,", "Dear Rahul,"]
     katherine, rahul = letters
     assert "your team's move from nightly batch jobs to streaming" in katherine["body"]
     assert KATHERINE_POINT.removeprefix("her ") in katherine["body"]

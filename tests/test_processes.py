@@ -66,7 +66,7 @@ DEBRIEF = (
     ("Katherine O'Neill", "job title?", False),
     ("skip", "email?", False),
     ("k.oneill@acme.example", "phone number?", False),
-    ("skip", "What did you talk about", False),
+    ("skip", "Finish the sentence", False),
     ("skip", "Anyone else?", False),
     ("Done", "How did it go", True),
     ("4", "What went well?", True),

@@ -57,7 +57,7 @@ def test_the_application_is_closed_and_its_reminders_stop(scene: Scene):
 def test_the_reply_thanks_them_asks_for_feedback_and_to_be_kept_in_mind(scene: Scene):
     rejected(scene)
     [letter] = drafts(scene.jane)
-    assert letter.body.startswith("Dear Tom Baker,")
+    assert letter.body.startswith("Dear Tom,")
     assert letter.to == "tom.baker@globex.example"
     assert "feedback" in letter.body
     assert "kept in mind" in letter.body

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from bot.conversation.flows.edit import undo_command
 from bot.conversation.flows.lessons import lessons_command
+from bot.conversation.letter_edit import busy_words, letter_command
 from bot.messages import Button
 from bot.outputs.export import export_command
+from bot.records.coaching import rate_want
 from bot.records.pipeline import status_text
 from bot.turn import Turn
 
@@ -94,10 +96,14 @@ for _command in (
     Command("edit", "correct anything you told me; delete, merge or archive a record",
             flow="edit", aliases=("change", "correct")),
     Command("undo", "undo your last change to your records", undo_command),
+    Command("letter", "edit the last letter I drafted: the whole text or one paragraph",
+            letter_command),
+    Command("want", "how much you want a job, 1–5 (“want” asks after a debrief)", rate_want),
     Command("help", "this list", _help),
     Command("cancel", "stop what we're doing (nothing else is lost)"),
 ):
     register(_command)
+busy_words.update(COMMANDS)
 
 
 def help_text() -> str:

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.letters import InterviewFacts, Person, Sender
+from bot.letters.people import parse_contact
 from bot.parsing import parse_yes_no
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
@@ -27,11 +28,13 @@ def day_time(moment: datetime) -> str:
 
 def sender(turn: Turn) -> Sender:
     """The job seeker who signs; a missing name is left as a placeholder proofreading flags."""
-    return Sender(turn.user.display_name or "[your name]", turn.user.signature or "")
+    return Sender(turn.user.display_name or "[your name]", turn.user.signature or "",
+                  words=tuple(turn.user.words or ()), formal=bool(turn.user.formal_letters))
 
 
 def person(row: Interviewer) -> Person:
-    return Person(row.name, title=row.title, email=row.email, phone=row.phone, notes=row.notes)
+    return Person(row.name, title=row.title, email=row.email, phone=row.phone, notes=row.notes,
+                  salutation=row.salutation or "")
 
 
 def interview_facts(turn: Turn, app: Application, interview: Interview) -> InterviewFacts:
@@ -61,18 +64,12 @@ def news_contact(turn: Turn, interview: Interview) -> Person | None:
         for row in people:
             if row.name.casefold() in noted.casefold():
                 return person(row)
-        email = _EMAIL.search(noted)
-        phone = _PHONE.search(noted)
-        name = noted
-        for found in (email, phone):
-            if found:
-                name = name.replace(found.group(0), " ")
-        name = " ".join(name.replace(",", " ").replace("·", " ").split()).strip(" -–:;()<>")
-        if name and not re.fullmatch(r"(?i)hr|human resources|recruit(?:er|ing|ment)", name):
-            return Person(name, email=email.group(0) if email else "",
-                          phone=phone.group(0) if phone else "")
-        if email:  # "HR, jobs@acme.example": the letter says "Hiring Team", the email still goes
-            return Person("Hiring Team", email=email.group(0))
+        contact = parse_contact(noted)  # "Priya Shah, priya@x.example (recruiter)" in parts
+        if contact.name:
+            return Person(contact.name, title=contact.role, email=contact.email,
+                          phone=contact.phone)
+        if contact.email:  # "HR, jobs@acme.example": "Dear Hiring Team", the email still goes
+            return Person("Hiring Team", email=contact.email)
     with_email = [p for p in people if p.email]
     if with_email:
         return person(with_email[0])

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
-from bot.conversation import news, nudge_actions, questions
+from bot.conversation import letter_edit, news, nudge_actions, questions
 from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
@@ -205,6 +205,10 @@ class Engine:
             if word.casefold() in COMMANDS or word.isalnum():
                 self.command(turn, word, args.strip())
                 return
+        if letter_edit.take(turn, text):  # the letter or paragraph the bot asked for
+            if turn.state is not None:
+                self.runner.ask(turn)
+            return
         if turn.state is not None:
             self._answer(turn, stripped)
             return

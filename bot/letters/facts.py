@@ -17,6 +17,8 @@ class Sender:
 
     name: str
     signature: str = ""
+    words: tuple[str, ...] = ()  # the user's own proper nouns and tools, as they write them
+    formal: bool = False  # greet "Dear Ms O'Neill" rather than "Dear Katherine"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Person:
     email: str = ""
     phone: str = ""
     notes: str = ""
+    salutation: str = ""  # "Ms", "Dr"…: asked only when the user writes formally
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from bot.messages import Draft
 
 from .business_days import business_days_between
 from .facts import Person, Sender
-from .render import render_draft, talking_point
+from .render import render_draft, shaper
 
 TWO_WEEKS = 10
 """Two weeks' notice, in business days."""
@@ -39,7 +39,7 @@ def note_to_other_interviewer(sender: Sender, company: str, role: str, person: P
         to=person.email,
         sender=sender,
         person=person,
-        point=talking_point(person.notes),
+        point=shaper(sender, person.name, company, role)(person.notes),
     )
 
 

@@ -180,7 +180,8 @@ def proofread(
 
     # A recorded name may look like slang ("Ty Burrell", "Awesome Games Ltd"): it is not.
     plain = text
-    for recorded in sorted({*names, company, role}, key=len, reverse=True):
+    for recorded in sorted({*names, *(w for n in names for w in n.split()), company, role},
+                           key=len, reverse=True):
         if recorded.strip():
             plain = plain.replace(recorded, " ")
     for word, pattern in _SLANG_PATTERNS:

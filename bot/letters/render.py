@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -14,9 +13,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from bot.messages import Draft
 
-from .facts import Person
+from .checks import check
+from .facts import Person, Sender
+from .lexicon import Lexicon, accepted
 from .links import mailto
+from .people import greeting, signature_line, tidy_phone
 from .proofreading import proofread
+from .shaping import Shaped, shape
 
 _SYMBOLS = frozenset("$£€¥₹₩₪₺₽")
 
@@ -74,14 +77,6 @@ def paragraph(text: str) -> str:
     return f"{joined}\n" if joined else ""
 
 
-_LEADING_TALK = re.compile(
-    r"^(?:(?:(?:we|i)\s+)?(?:talked|spoke|chatted)(?:\s+(?:with|to)\s+[^,]{1,60}?)?\s+about|"
-    r"(?:(?:we|i)\s+)?discussed|about)\s+",
-    re.IGNORECASE,
-)
-_THIRD_PERSON = re.compile(r"^(?:his|her|their)\s+", re.IGNORECASE)
-
-
 def talking_point(notes: str) -> str:
     """The point noted for an interviewer, ready for "our conversation about …".
 
@@ -89,8 +84,35 @@ def talking_point(notes: str) -> str:
     a leading "we talked about"/"discussed"/"about" is dropped and a leading
     his/her/their becomes "your", because the letter speaks to that person.
     """
-    point = _LEADING_TALK.sub("", clause(notes))
-    return _THIRD_PERSON.sub("your ", point)
+    return shape(notes).text
+
+
+def lexicon_of(sender: Sender) -> Lexicon:
+    return Lexicon(sender.words)
+
+
+def shaper(sender: Sender, *names: str) -> Any:
+    """shape(text, addressee=…) with this sender's lexicon and the recorded names accepted."""
+    lexicon = lexicon_of(sender)
+    known = accepted([sender.name, *names])
+
+    def run(text: str, addressee: bool = True) -> Shaped:
+        return shape(text, lexicon=lexicon, known=known, addressee=addressee)
+
+    return run
+
+
+def greet(who: Person | str | None, sender: Sender) -> str:
+    """ "Dear Katherine," / "Dear Ms O'Neill," (formal) / "Dear Hiring Team," (nobody)."""
+    if who is None:
+        return greeting("")
+    if isinstance(who, Person):
+        return greeting(who.name, formal=sender.formal, salutation=who.salutation)
+    return greeting(who, formal=sender.formal)
+
+
+def signature_of(sender: Sender) -> str:
+    return signature_line(sender.name, sender.signature)
 
 
 def meeting_name(round_: str) -> str:
@@ -140,6 +162,9 @@ def environment() -> Environment:
         sentence=sentence,
         paragraph=paragraph,
         talking_point=talking_point,
+        greet=greet,
+        phone=tidy_phone,
+        signature_of=signature_of,
     )
     return env
 
@@ -190,12 +215,27 @@ def render_draft(
         raise ValueError(f"template {template} must start with a 'Subject:' line")
     subject = first.removeprefix("Subject:").strip()
     body = normalise(rest)
+    sender = context.get("sender")
+    return checked_draft(subject, body, names=names, company=company, role=role, to=to,
+                         extra_problems=extra_problems,
+                         lexicon=lexicon_of(sender) if isinstance(sender, Sender) else None)
+
+
+def checked_draft(subject: str, body: str, *, names: Sequence[str], company: str, role: str = "",
+                  to: str = "", extra_problems: Sequence[str] = (), lexicon: Lexicon | None = None,
+                  edited: bool = False) -> Draft:
+    """A Draft of this text, proofread (placeholders, names, slang) and checked (spelling,
+    repeats, lower-case starts, leftovers, length), with the one-tap fixes."""
     problems = proofread(subject, body, names=names, company=company, role=role)
+    findings = check(body, names=names, company=company, role=role, lexicon=lexicon)
     address = to.strip()
     return Draft(
         subject=subject,
         body=body,
         to=address or None,
         mailto=mailto(address, subject, body) if address else None,
-        problems=tuple(extra_problems) + problems,
+        problems=tuple(extra_problems) + problems + tuple(f.message for f in findings),
+        fixes=tuple(f for f in findings if f.old),
+        edited=edited,
+        facts=(company, role, *names),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.messages import Draft
 
 from .facts import InterviewFacts, Person, Sender
-from .render import meeting_name, render_draft, talking_point, variant_seed
+from .render import meeting_name, render_draft, shaper, variant_seed
 
 
 def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) -> Draft:
@@ -18,9 +18,11 @@ def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) ->
     in `interview.interviewers` picks the phrasing of every paragraph, so two
     interviewers of one interview get different letters even with no notes.
     """
+    names = [sender.name, interviewer.name, *(p.name for p in interview.interviewers)]
+    shaped = shaper(sender, *names, interview.company, interview.role)
     return render_draft(
         "thank_you.j2",
-        names=[sender.name, interviewer.name, *(p.name for p in interview.interviewers)],
+        names=names,
         company=interview.company,
         role=interview.role,
         to=interviewer.email,
@@ -29,5 +31,8 @@ def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) ->
         person=interviewer,
         seed=variant_seed(interviewer, interview.interviewers),
         meeting=meeting_name(interview.round),
-        point=talking_point(interviewer.notes),
+        point=shaped(interviewer.notes),
+        strengths=shaped(interview.strengths, addressee=False),
+        went_well=shaped(interview.went_well),
+        missed=shaped(interview.missed),
     )

@@ -8,6 +8,7 @@ import re
 from bot.messages import Draft
 
 from .facts import InterviewFacts, Person, Sender
+from .people import tidy_phone
 from .render import meeting_name, render_draft, render_text
 
 _PHONE = re.compile(r"\+?\d[\d ().-]{5,}\d")
@@ -66,7 +67,7 @@ def follow_up_phone_script(
         sender=sender,
         interview=interview,
         contact=contact,
-        reach_me=found.group(0) if found else "",
+        reach_me=tidy_phone(found.group(0)) if found else "",
     )
 
 

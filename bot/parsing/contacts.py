@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
+
 from bot.parsing.base import ParseError, _prepare, _re, _show
 
 # --------------------------------------------------------------------------- email / phone
@@ -28,6 +30,11 @@ def parse_email(text: str) -> str:
         raise ParseError(
             f"{_show(text)} isn't an email address — it should look like jane@example.com."
         )
+    try:  # the rules of RFC 5321/5322 as email-validator knows them (no network lookup)
+        validate_email(s, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ParseError(f"{_show(text)} isn't a valid email address: {error} It should look "
+                         "like jane@example.com.") from None
     return f"{match['local']}@{match['domain'].lower()}"
 
 

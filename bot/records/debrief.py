@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.formatting import short_date
 from bot.messages import Button
+from bot.records import coaching
 from bot.turn import Turn
 from storage.models import Application, Interview
 
@@ -65,7 +66,7 @@ def save_debrief(turn: Turn, slots: dict[str, Any]) -> Interview:
         repo.add_interviewer(
             interview, position, name=person["name"], title=person.get("title", ""),
             email=person.get("email", ""), phone=person.get("phone", ""),
-            notes=person.get("notes", ""),
+            notes=person.get("notes", ""), salutation=person.get("salutation", "") or "",
         )
     repo.log("interview", now, app, interview_id=interview.id, round=interview.round)
     turn.user.last_application_id = app.id
@@ -114,4 +115,9 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
     if slots.get("_quick"):  # the quick path: the rest of the debrief is offered, never required
         buttons.append(Button("Add details", f"u:details:{interview.id}"))
     buttons.append(Button("See my pipeline", "/status"))
-    turn.say("\n".join(lines), buttons)
+    nudge = coaching.references_nudge(turn, app, interview)
+    if nudge:
+        lines.append(f"{len([x for x in lines if x[:2] in ('1.', '2.')]) + 1}. {nudge}")
+        buttons.append(Button("My references", "/references"))
+    lines += ["", coaching.WANT_QUESTION]
+    turn.say("\n".join(lines), [*buttons, *coaching.want_buttons(app)])

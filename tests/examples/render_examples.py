@@ -113,6 +113,25 @@ CONTOSO_RECRUITER = Person("Daniel Kim", title="Recruiter", email="daniel.kim@co
 NOTICE_GIVEN = datetime.date(2026, 3, 30)
 
 
+# the notes as people type them (issue 15): shaped into the letter, never pasted as typed
+MESSY = InterviewFacts(
+    company="Northwind Analytics",
+    role="Senior Data Analyst",
+    date=datetime.date(2026, 3, 3),
+    interviewers=(
+        Person("Katherine O'Neill", title="Head of Data",
+               email="katherine.oneill@northwind.example",
+               notes="She walked me through their churn model"),
+        Person("Rahul Mehta", title="Engineering Manager", email="rahul.mehta@northwind.example",
+               notes="we talked about his team's A/B testing platform, they struggle with "
+                     "peeking"),
+    ),
+    strengths="python and sql, 5 years",
+    missed="I forgot to mention my dbt certification",
+)
+FORMAL = dataclasses.replace(JANE, formal=True)
+
+
 def as_text(draft: Draft) -> str:
     """A draft as a reviewer reads it: To, Subject, a blank line, the body."""
     head = f"To: {draft.to}\n" if draft.to else "To: (no email recorded)\n"
@@ -134,6 +153,13 @@ def drafts() -> dict[str, Draft]:
             OFFER,
             target_salary=Decimal("74000"),
             arguments=["market", "commute", "certifications", "competing_offer"],
+            competing="Contoso Retail",
+            figures={
+                "market": "£72,000 to £78,000 (Glassdoor and Hays, Manchester, 2026)",
+                "commute": "an extra hour a day and £180 a month in train fares",
+                "certifications": "dbt Analytics Engineering",
+            },
+            competing_salary=Decimal("71000"),
         ),
         "10_acceptance": acceptance(JANE, AGREED),
         "11_decline_offer": decline_offer(
@@ -141,11 +167,23 @@ def drafts() -> dict[str, Draft]:
             OFFER,
             "I have accepted a role focused on machine learning, which is where I most want "
             "to grow over the next few years",
+            still_interested=True,
         ),
         "12_withdrawal": withdrawal(JANE, "Contoso Retail", "Data Analyst", CONTOSO_RECRUITER),
         "13_note_to_other_interviewer": note_to_other_interviewer(
             JANE, "Contoso Retail", "Data Analyst", ELENA
         ),
+        "15_thank_you_from_typed_notes_katherine": thank_you(JANE, MESSY,
+                                                             MESSY.interviewers[0]),
+        "16_thank_you_from_typed_notes_rahul": thank_you(JANE, MESSY, MESSY.interviewers[1]),
+        "17_thank_you_formal": thank_you(
+            FORMAL, NORTHWIND, dataclasses.replace(KATHERINE, salutation="Ms")),
+        "18_decline_offer_not_interested": decline_offer(JANE, OFFER),
+        "19_counter_offer_competing_not_better": counter_offer(
+            JANE, OFFER, target_salary=Decimal("72000"), arguments=["market", "competing_offer"],
+            competing="Initech", figures={"market": "£72,000 (Hays salary guide, Manchester)"},
+            competing_salary=Decimal("65000")),
+        "20_withdrawal_no_contact": withdrawal(JANE, "Initech", "Data Analyst", None),
         "14_resignation": resignation(
             JANE,
             employer="Fabrikam Insurance",

@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
 from bot.conversation.flows.debrief_quick import is_quick, proper_name, quick_aware, quick_names
+from bot.conversation.notes import QUESTION, checked_note
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
+from bot.letters.people import SALUTATIONS
 from bot.messages import Button
 from bot.nudges.rules import business_day_on_or_after
 from bot.parsing import (
@@ -89,6 +91,17 @@ def _interviewer_name(text: str, turn: Turn) -> str:
 
 def _email(text: str, turn: Turn) -> str:
     return parse_email(text)
+
+
+def _salutation(text: str, turn: Turn) -> str:
+    said = text.strip().rstrip(".").casefold()
+    for title in SALUTATIONS:
+        if said in (title.casefold(), {"ms": "miss", "mr": "mister", "dr": "doctor",
+                                       "prof": "professor"}.get(title.casefold(), "")):
+            return title
+    if said in ("mrs", "miss"):
+        return said.capitalize()
+    raise ParseError("Pick a title: Ms, Mr, Mx, Dr or Prof — or “skip”.")
 
 
 def _phone(text: str, turn: Turn) -> str:
@@ -261,6 +274,12 @@ DEBRIEF = quick_aware(Flow(
              short_text(200, "a title"),
              optional=True, slot="current.title", help="e.g. “Head of Data”.",
              ask_if=lambda t: not t.slots.get("current", {}).get("title")),
+        Step("interviewer_salutation",
+             lambda t: f"How do you address {_current(t)} formally? (Ms, Mr, Mx, Dr, Prof)",
+             _salutation, optional=True, slot="current.salutation",
+             choices=tuple(Button(s, s) for s in SALUTATIONS),
+             ask_if=lambda t: bool(t.user.formal_letters),
+             help="The title for “Dear Ms O'Neill,” — skip to greet them by full name."),
         Step("interviewer_email",
              lambda t: f"{possessive(_current(t))} email? (for the thank-you letter)",
              _email, optional=True, slot="current.email",
@@ -268,9 +287,9 @@ DEBRIEF = quick_aware(Flow(
         Step("interviewer_phone", lambda t: f"{possessive(_current(t))} phone number?", _phone,
              optional=True, slot="current.phone"),
         Step("interviewer_notes",
-             lambda t: f"What did you talk about with {_current(t)}? A specific point from your "
-                       "conversation, or a personal detail — it makes their letter personal.",
-             short_text(1000, "a note"), optional=True, slot="current_notes",
+             lambda t: QUESTION.format(name=_current(t)),
+             lambda text, t: checked_note(text, t, _current(t)), optional=True,
+             slot="current_notes",
              on_answer=_on_interviewer_notes),
         Step("rating", "How did it go, from 1 (badly) to 5 (great)?", _rating,
              choices=tuple(Button(str(n), str(n)) for n in range(1, 6)),

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.conversation.flows import offer_letters as letters
 from bot.conversation.flows.base import Flow, Jump, Step, short_text
 from bot.conversation.flows.choose import application_step, candidates, preselect
 from bot.conversation.flows.offer_questions import (
@@ -76,6 +77,7 @@ from bot.letters.holidays import Holidays, calendar_for, country_name, moved_by
 from bot.letters.render import money
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.records.coaching import acceptance_checklist
 from bot.records.offers import (
     checklist,
     default_reply_deadline,
@@ -232,7 +234,7 @@ def _on_decision(turn: Turn, choice: str) -> None:
                              "and add it first.")
         turn.slots.setdefault("arguments", [])
     if choice == "decline":
-        raise Jump("decline_reason")
+        raise Jump("decline_sure")
 
 
 def _on_argument(turn: Turn, value: str | list[str]) -> None:
@@ -259,7 +261,8 @@ def _on_counter(turn: Turn, value: str) -> None:
     arguments = list(turn.slots.get("arguments", []))
     competing = str(turn.slots.get("competing") or "") if "competing_offer" in arguments else ""
     draft = counter_offer(_sender(turn), _terms(turn, app, offer), target_salary=target,
-                          arguments=arguments, competing=competing)
+                          arguments=arguments, competing=competing,
+                          **letters.letter_slots(turn))
     offer.status = "negotiating"
     turn.repo.log("counter_offer", turn.now, app, offer_id=offer.id, target=str(target),
                   arguments=arguments)
@@ -333,7 +336,8 @@ def _finish_declined(turn: Turn, slots: dict[str, Any]) -> None:
     reason = str(slots.get("decline_reason") or "")
     turn.say("Here's a polite decline. Thank them, give your positive reason, and keep the door "
              "open — people move, and you may meet again:",
-             draft=decline_offer(_sender(turn), _terms(turn, app, offer), reason))
+             draft=decline_offer(_sender(turn), _terms(turn, app, offer), reason,
+                                 still_interested=bool(slots.get("still_interested"))))
     left = turn.repo.applications(active_only=True)
     more = (f" You still have {len(left)} active application{'s' if len(left) > 1 else ''} — "
             "keep going." if left else "")
@@ -365,6 +369,7 @@ def _finish_accepted(turn: Turn, slots: dict[str, Any]) -> None:
                  "the letter.", draft=draft)
         turn.say(start_date_advice(app.company, offer.start_date, last_day))
         turn.say(_references_advice(turn, employer))
+    turn.say(acceptance_checklist(app.company, offer.start_date))
     turn.say("That's everything. Well done — you did the work, and it paid off. Enjoy the days "
              "between jobs!", [Button("My pipeline", "/status")])
 
@@ -484,6 +489,10 @@ OFFER = Flow(
              ask_if=lambda t: _chose("negotiate")(t)
              and "competing_offer" in t.slots.get("arguments", []),
              help="The other employer's name, or “skip”."),
+        Step("figure", letters.figure_prompt, letters.figure_answer, optional=True,
+             slot="figure_answer", ask_if=letters.needs_figure, on_answer=letters.on_figure,
+             help="Your own figure and where it comes from, e.g. “EUR 92,000 (Glassdoor, "
+                  "Berlin)” — or “skip” to leave this argument out."),
         Step("counter", _counter_prompt, _counter, choices=_counter_choices,
              slot="counter_target", ask_if=_chose("negotiate"), on_answer=_on_counter,
              help="A yearly base salary above their offer. Your target, or 5–10% more than "
@@ -514,11 +523,20 @@ OFFER = Flow(
              skip_value=None, choices=(Button("Today", "today"), Button("Tomorrow", "tomorrow")),
              ask_if=_resigning,
              help="The day you hand in your notice, like “today” or “Monday”."),
+        Step("decline_sure", letters.sure_prompt, _yes_no,
+             choices=(Button("Yes, decline", "yes"), Button("No, wait", "no")),
+             ask_if=_chose("decline"), on_answer=letters.on_sure,
+             help="Yes drafts the decline; No takes you back to the offer."),
         Step("decline_reason", "A short, positive reason for declining — in your words. e.g. "
                                "“I have accepted a role focused on machine learning, where I "
                                "want to grow next”. (“skip” for a neutral one)",
-             short_text(300, "a reason"), optional=True, ask_if=_chose("decline"),
+             letters.reason_answer, optional=True, ask_if=_chose("decline"),
+             choices=letters.reason_choices,
              help="Positive and brief: what you chose, not what was wrong with them."),
+        Step("still_interested", letters.interest_prompt, letters.yes_no,
+             choices=(Button("Yes, keep the door open", "yes"), Button("No", "no")),
+             ask_if=_chose("decline"),
+             help="Yes adds a line about working together in the future."),
     ),
     _finish,
     describe=describe,

@@ -59,7 +59,8 @@ def _currency(turn: Turn) -> str:
 
 
 def _sender(turn: Turn) -> Sender:
-    return Sender(turn.user.display_name or "", turn.user.signature or "")
+    return Sender(turn.user.display_name or "", turn.user.signature or "",
+                  words=tuple(turn.user.words or ()), formal=bool(turn.user.formal_letters))
 
 
 def _person(row: Interviewer) -> Person:

@@ -11,6 +11,7 @@ from bot.conversation.flows.country import COUNTRY, apply_country, country_line
 from bot.messages import Button
 from bot.parsing import (
     ParseError,
+    parse_email,
     parse_hour,
     parse_int,
     parse_quiet_window,
@@ -41,6 +42,8 @@ def _signature(text: str, turn: Turn) -> str:
             "A signature line should say how to reach you — include your email or phone, "
             "e.g. “jane.doe@example.com · +44 7700 900123”."
         )
+    for email in re.findall(r"[^\s,;·|<>()]+@[^\s,;·|<>()]+", line):
+        parse_email(email)  # a mistyped address is said now, not found by an employer later
     return line
 
 
@@ -105,6 +108,26 @@ QUIET_HOURS = Step(
              Button("No quiet hours", "none")),
     help="A range like “22-7” or “10pm to 7am”, or “none”.",
 )
+STYLE_LABELS = {"friendly": "friendly — “Dear Katherine,”",
+                "formal": "formal — “Dear Ms O'Neill,” (I ask each person's title)"}
+
+
+def _style(text: str, turn: Turn) -> str:
+    said = text.strip().casefold()
+    for key in STYLE_LABELS:
+        if said.startswith(key) or said == STYLE_LABELS[key].casefold():
+            return key
+    raise ParseError("Choose “friendly” (Dear Katherine) or “formal” (Dear Ms O'Neill).")
+
+
+LETTER_STYLE = Step(
+    "letter_style",
+    "How should your letters greet people? Friendly uses the first name (“Dear Katherine,”) — "
+    "usual in most industries. Formal uses a title and surname (“Dear Ms O'Neill,”); I'll then "
+    "ask each interviewer's title.",
+    _style, choices=(Button("Friendly", "friendly"), Button("Formal", "formal")),
+    help="Friendly or formal — you can change it any time in settings.",
+)
 GHOST_AFTER = Step(
     "ghost_after",
     "After how many unanswered weekly check-ins should I suggest closing an application as "
@@ -132,6 +155,8 @@ def apply_profile(turn: Turn, slots: dict[str, Any]) -> None:
         user.quiet_start_minute, user.quiet_end_minute = minutes
     if slots.get("ghost_after"):
         user.ghost_after = int(slots["ghost_after"])
+    if slots.get("letter_style"):
+        user.formal_letters = slots["letter_style"] == "formal"
     apply_country(turn, slots)
     for app in turn.repo.applications():  # reminders follow the new time zone and hours
         turn.changed(app.id)
@@ -145,6 +170,7 @@ def settings_summary(turn: Turn) -> str:
     return "\n".join([
         f"• Name: {user.display_name or '—'}",
         f"• Signature line: {user.signature or '—'}",
+        f"• Letter style: {STYLE_LABELS['formal' if user.formal_letters else 'friendly']}",
         f"• Time zone: {user.timezone}",
         f"• Reminder hour: {_hour_label(user.nudge_hour)}",
         f"• Quiet hours: {_quiet_label(quiet)}",
@@ -196,11 +222,13 @@ SETTING_STEPS = {
     "nudge_hour": NUDGE_HOUR, "quiet_hours": QUIET_HOURS, "ghost_after": GHOST_AFTER,
 }
 SETTING_STEPS["country"] = COUNTRY  # public holidays for business days (issue 16)
+SETTING_STEPS["letter_style"] = LETTER_STYLE
 SETTING_LABELS = {
     "name": "Name", "signature": "Signature line", "timezone": "Time zone",
     "nudge_hour": "Reminder hour", "quiet_hours": "Quiet hours", "ghost_after": "Check-ins",
 }
 SETTING_LABELS["country"] = "Country"
+SETTING_LABELS["letter_style"] = "Letter style"
 
 
 def _which(text: str, turn: Turn) -> str:

@@ -13,6 +13,7 @@ from bot.conversation.flows.choose import application_step, preselect
 from bot.letters import after_rejection
 from bot.messages import Button
 from bot.parsing import ParseError
+from bot.records.coaching import AFTER_FEEDBACK_REQUEST
 from bot.turn import Turn
 
 EMPATHY = (
@@ -49,6 +50,7 @@ def _close(turn: Turn, slots: dict[str, Any]) -> bool:
         turn.say("A short reply keeps the door open: thank them, ask politely for feedback, and "
                  "ask to be kept in mind. Never burn a bridge — people move, and openings come "
                  "back. Here's a draft:", draft=draft)
+        turn.say(AFTER_FEEDBACK_REQUEST)
     return True
 
 

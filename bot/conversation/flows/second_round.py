@@ -15,6 +15,7 @@ from bot.messages import Button
 from bot.nudges.planner import prefs_for
 from bot.nudges.rules import at_nudge_hour, local_at
 from bot.parsing import ParseError, is_dont_know, parse_datetime
+from bot.records.coaching import FEEDBACK_BEFORE_NEXT_ROUND
 from bot.turn import Turn
 
 ROUNDS = ("first", "second", "third", "final")
@@ -212,6 +213,7 @@ def _finish(turn: Turn, slots: dict[str, Any]) -> None:
     lines.append("Get ready: your notes from earlier rounds (what went well, what to improve, "
                  "what you missed), new questions to ask, your résumé, fresh stories for people "
                  "you've met — it's all in the prep pack. Afterwards, debrief again.")
+    lines.append(FEEDBACK_BEFORE_NEXT_ROUND)
     if round_ == "final":
         count = len(turn.repo.references())
         have = f"You have {count} listed." if count else "You haven't listed any yet."

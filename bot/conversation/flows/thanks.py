@@ -13,10 +13,12 @@ from typing import Any
 from bot.conversation.drafts import day, interview_facts, person, pick, sender
 from bot.conversation.flows.base import Flow, Jump, Step, text_answer
 from bot.conversation.flows.choose import application_step, candidates, prepare_application
+from bot.conversation.notes import OK, QUESTION, checked_note
 from bot.formatting import possessive
 from bot.letters import thank_you
-from bot.messages import Button
+from bot.messages import Button, Draft
 from bot.parsing import ParseError, parse_email
+from bot.records.letters import mark_sent
 from bot.turn import Turn
 from storage.models import Application, Interview, Interviewer
 
@@ -111,9 +113,7 @@ def _letter_prompt(turn: Turn) -> str:
     app = turn.repo.application(turn.slots.get("application_id"))
     if row is None or app is None:
         return "Every letter is sent. Type “done”."
-    interview = turn.repo.latest_interview(app)
-    assert interview is not None
-    draft = thank_you(sender(turn), interview_facts(turn, app, interview), person(row))
+    draft = _draft(turn, row)
     if row.thank_you_state == "pending":
         row.thank_you_state = "drafted"
     unsent = _unsent(turn)
@@ -127,6 +127,8 @@ def _letter_prompt(turn: Turn) -> str:
         lines.append(f"⚠ My proofreading found {count} thing{'s' if count > 1 else ''} to fix "
                      "(marked ⚠ with the letter) — please fix before sending.")
     lines.append(CHECKLIST)
+    lines.append("Want to change the wording? “Edit this letter” (under it) takes your own "
+                 "version of the whole letter or of one paragraph.")
     if not row.notes:
         lines.append(f"Tip: a specific point from your conversation with {row.name} makes this "
                      "letter theirs — “Edit the personal point” to add one.")
@@ -139,6 +141,14 @@ def _letter_prompt(turn: Turn) -> str:
                      "attachment.")
     lines.append("Sent it? Tell me, and I'll stop reminding you about it.")
     return "\n".join(lines)
+
+
+def _draft(turn: Turn, row: Interviewer) -> Draft:
+    app = turn.repo.application(turn.slots.get("application_id"))
+    assert app is not None
+    interview = turn.repo.latest_interview(app)
+    assert interview is not None
+    return thank_you(sender(turn), interview_facts(turn, app, interview), person(row))
 
 
 def _letter_choices(turn: Turn) -> list[Button]:
@@ -169,8 +179,11 @@ def _on_action(turn: Turn, action: str) -> None:
         raise Jump("")
     if action == "sent":
         row.thank_you_state, row.thank_you_sent_at = "sent", turn.now
+        letter = mark_sent(turn.repo, _draft(turn, row), turn.now)
         turn.repo.log("thanks_sent", turn.now, turn.repo.application(row.interview.application_id),
-                      interviewer=row.name, interviewer_id=row.id)
+                      interviewer=row.name, interviewer_id=row.id,
+                      letter_id=letter.id if letter is not None else None,
+                      edited=bool(letter is not None and letter.edited))
         turn.changed(row.interview.application_id)
         local = turn.now.astimezone(turn.tz)
         turn.say(f"✅ Marked your letter to {row.name} as sent ({day(local)}, {local:%H:%M}).")
@@ -200,16 +213,15 @@ def _point_prompt(turn: Turn) -> str:
     row = _current(turn)
     name = row.name if row else "them"
     now = f"\nNow it says: “{row.notes}”." if row and row.notes else ""
-    return (f"What specific point from your conversation with {name} should the letter "
-            f"mention? e.g. “her team's move to streaming”, “the new Berlin office”.{now}")
+    return QUESTION.format(name=name) + now
 
 
 def _point(text: str, turn: Turn) -> str:
     value = text_answer(text, turn)
-    if len(value) > 500:
+    if len(value) > 500 and value.casefold() != OK:
         raise ParseError("Keep the point short — one phrase under 500 characters works best "
                          "in a letter.")
-    return value
+    return checked_note(value, turn, _name(turn))
 
 
 def _on_point(turn: Turn, point: str) -> None:

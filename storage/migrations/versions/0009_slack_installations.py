@@ -1,7 +1,7 @@
 """Slack in many workspaces: the installations, bot tokens and OAuth states of Bolt's install flow
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-05 06:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
