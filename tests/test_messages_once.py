@@ -55,16 +55,11 @@ def test_a_wrong_answer_to_the_letters_question_does_not_repost_the_letter(
 
 
 def test_proofreading_notes_are_not_placed_by_a_direction(sqlite_url: str) -> None:
-    engine, _, _ = make_engine(sqlite_url, MONDAY_1130)
-    jane = Seeker(engine)
-    jane.says("hello")
-    jane.answers(*ONBOARDING_ANSWERS)
-    jane.runs("debrief")
-    jane.answers("Acme", "Data Analyst", "today 11am", "first", "video")
-    jane.answers("Mia Wong", "skip", "skip", "skip", "u gonna luv our pipelines lol")
-    jane.answers("done", "4", "SQL exercise", "ten years of analytics", "skip", "skip",
-                 "skip", "next Friday", "2", "skip")
-    jane.runs("thanks")
+    jane = _thanks_open(sqlite_url)  # the letter to Mia was just shown
+    jane.runs("letter")  # and the user sends their own version, with two mistakes
+    mine = "Dear Mia,\n\nThank you for the realy interesting conversation about the the " \
+        "pipelines.\n\nKind regards,\nJane Doe"
+    jane.says(mine)
     said = jane.text
     assert "My proofreading found" in said
     # Telegram shows the notes above the letter, Slack and the terminal below: say neither

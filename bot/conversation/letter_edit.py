@@ -50,7 +50,7 @@ def _show(turn: Turn, row: Letter, draft: Draft, said: str) -> None:
     if draft.problems:
         count = len(draft.problems)
         lines.append(f"⚠ My proofreading found {count} thing{'s' if count > 1 else ''} "
-                     "(listed under the letter)"
+                     "(marked ⚠ with the letter)"
                      + (" — tap a fix to apply it." if draft.fixes else "."))
     else:
         lines.append("✅ My proofreading found nothing to fix.")
