@@ -148,10 +148,12 @@ def draft_blocks(draft: Draft) -> list[Block]:
     body = draft.body.rstrip().replace("```", "'''")
     for piece in split_text(body, SECTION_LIMIT - 8):
         blocks.append(section(f"```\n{escape(piece)}\n```"))
-    if draft.mailto:
+    if draft.mailto:  # Slack opens mailto: links while they fit; beyond, the https link
         link = escape(draft.mailto)
         if len(link) + 24 <= SECTION_LIMIT:
             blocks.append(section(f"<{link}|Open in mail app>"))
+        elif draft.link:
+            blocks.append(section(f"<{escape(draft.link)}|Open in mail app>"))
         else:
             blocks.append(context("This letter is too long for a mail link — copy it from "
                                   "the box above."))

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     port: int = Field(default=8080, alias="PORT")
+    public_url: str | None = Field(default=None, alias="PUBLIC_URL")
     log_format: str = Field(default="text", alias="LOG_FORMAT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     tick_seconds: int = Field(default=60, ge=1, le=3600, alias="AFTERVIEW_TICK_SECONDS")

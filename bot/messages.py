@@ -84,6 +84,7 @@ class Draft:
     to: str | None = None
     mailto: str | None = None
     problems: tuple[str, ...] = ()
+    link: str | None = None  # https PUBLIC_URL/mail/<token>: the whole mailto, opened on a phone
 
 
 @dataclass(frozen=True, slots=True)

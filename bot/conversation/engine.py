@@ -20,6 +20,7 @@ from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
 from bot.conversation.flows.edit import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
+from bot.outputs import mail_links
 from bot.turn import Turn
 from storage.db import Database
 from storage.repository import Repository
@@ -52,9 +53,11 @@ class Answer:
 class Engine:
     """The platform-free bot. Adapters turn platform events into `Incoming` and show replies."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, *,
+                 public_url: str | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
+        self.public_url = public_url  # letters then carry https mail links (PUBLIC_URL/mail/…)
         self.runner = Runner(FLOWS)
         self.after_turn: list[AfterTurn] = []
 
@@ -90,6 +93,9 @@ class Engine:
                     hook(turn)
                 replies = questions.bind(turn.state, asked, turn.replies
                                          or [Reply(help_text())])
+                if self.public_url and any(r.draft is not None and r.draft.mailto
+                                           for r in replies):
+                    replies = mail_links.with_links(repo, replies, self.public_url, turn.now)
                 values = [b.value for reply in replies for b in reply.buttons] if tokens else []
                 known = self._save(turn, values)
                 return Answer(replies, self._tokens(turn, values, known) if tokens else None)
