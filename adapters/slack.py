@@ -335,7 +335,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         """One engine turn, then its replies in the user's DM (one user's turns in order)."""
         async with self._lock_for(user):
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
-            await self._reply(user, answer.replies, channel, answer.tokens)
+            await self._reply(user, answer.replies, channel, answer.tokens,
+                              question=answer.question, turn=True)
         await self._refresh_home(user)
 
     async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -348,8 +349,11 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             owned = await asyncio.to_thread(self._owns, user, token)
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
             if owned and container.get("type") == "message":
+                self.keyboards.forget(user, (str(container.get("channel_id")),
+                                             str(container.get("message_ts"))))
                 await self._mark_chosen(container, _dig(body, "message") or {}, action)
-            await self._reply(user, answer.replies, tokens=answer.tokens)
+            await self._reply(user, answer.replies, tokens=answer.tokens,
+                              question=answer.question, turn=True)
         await self._refresh_home(user)
 
     async def _mark_chosen(self, container: dict[str, Any], message: dict[str, Any],

@@ -48,6 +48,7 @@ class Answer:
 
     replies: list[Reply]
     tokens: list[str] | None = None
+    question: str | None = None  # the id of the question left open (None: no flow)
 
 
 class Engine:
@@ -98,7 +99,8 @@ class Engine:
                     replies = mail_links.with_links(repo, replies, self.public_url, turn.now)
                 values = [b.value for reply in replies for b in reply.buttons] if tokens else []
                 known = self._save(turn, values)
-                return Answer(replies, self._tokens(turn, values, known) if tokens else None)
+                return Answer(replies, self._tokens(turn, values, known) if tokens else None,
+                              questions.question_of(turn.state) if turn.state else None)
         except (OperationalError, DBAPIError):
             log.warning("database unavailable during a turn", exc_info=True)
             metrics.inc("afterview_turn_errors_total")
