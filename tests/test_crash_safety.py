@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.conversation.engine import Engine
+from bot.conversation.questions import QUESTION
 from bot.nudges.planner import replan
 from storage.db import Database
 from storage.models import Application, Interview, Interviewer, Nudge, User
@@ -69,7 +70,9 @@ def snapshot(db: Database, user_id: str = USER.user_id) -> tuple[object, ...]:
         return (
             (user.display_name, user.signature, user.timezone, user.nudge_hour, user.quiet_start,
              user.onboarded),
-            (state.flow, state.step, state.slots) if state else None,
+            # the question id is random (issue 12: a new one each question asked)
+            (state.flow, state.step, {k: v for k, v in state.slots.items() if k != QUESTION})
+            if state else None,
             tuple((a.company, a.role) for a in repo.applications()),
             tuple((i.round, i.format, i.rating, i.went_well, i.decision_expected)
                   for i in repo.interviews()),
