@@ -173,3 +173,18 @@ def test_telegram_without_public_url_shows_the_address_to_copy_and_promises_no_l
     shown = _letter_on_telegram(telegram, sqlite_url)
     assert "<code>mia.wong@acme.example</code>" in shown and "<b>Subject:</b> <code>" in shown
     assert "href=" not in shown and "mail link" not in shown and "mail app" not in shown
+
+
+def test_slack_keeps_its_mailto_link_while_it_fits_then_uses_the_https_one() -> None:
+    from adapters.slack_blocks import draft_blocks
+    from bot.messages import Draft
+
+    short = Draft("Thank you", "Dear Mia,\n\nThanks.", "mia@acme.example",
+                  mailto("mia@acme.example", "Thank you", "Dear Mia,\n\nThanks."),
+                  link=PUBLIC + "/mail/abc")
+    assert "<mailto:mia@acme.example?subject=Thank%20you" in str(draft_blocks(short))
+    body = "Dear Mia,\n\n" + "A long and heartfelt letter. " * 220
+    long = Draft("Thank you", body, "mia@acme.example", mailto("mia@acme.example", "Thank you",
+                                                               body), link=PUBLIC + "/mail/abc")
+    shown = str(draft_blocks(long))
+    assert f"<{PUBLIC}/mail/abc|Open in mail app>" in shown and "<mailto:" not in shown

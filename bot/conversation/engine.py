@@ -268,6 +268,7 @@ class Engine:
             return
         if choice == "continue":
             turn.state.slots.pop("_resume_offered", None)
+            turn.state.slots.pop("_drop_offered", None)  # its "Drop it" is answered
             self.runner.ask(turn)
         elif choice == "restart" and (typed or turn.state.slots.get("_resume_offered")):
             self.runner.start(turn, turn.state.flow, turn.state.slots.get(PRESET) or {})
