@@ -35,7 +35,6 @@ from adapters.slack_blocks import (
     DEBRIEF_CALLBACK,
     OPEN_DEBRIEF_ACTION,
     HomeButtons,
-    after_choice,
     debrief_modal,
     home_view,
     plain_text,
@@ -348,7 +347,8 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
         """One engine turn, then its replies in the user's DM (one user's turns in order)."""
         async with self._lock_for(user):
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
-            await self._reply(user, answer.replies, channel, answer.tokens)
+            await self._reply(user, answer.replies, channel, answer.tokens,
+                              question=answer.question, turn=True)
         await self._refresh_home(user)
 
     async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -361,27 +361,12 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
             owned = await asyncio.to_thread(self._owns, user, token)
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
             if owned and container.get("type") == "message":
+                self.keyboards.forget(user, (str(container.get("channel_id")),
+                                             str(container.get("message_ts"))))
                 await self._mark_chosen(user, container, _dig(body, "message") or {}, action)
-            await self._reply(user, answer.replies, tokens=answer.tokens)
+            await self._reply(user, answer.replies, tokens=answer.tokens,
+                              question=answer.question, turn=True)
         await self._refresh_home(user)
-
-    async def _mark_chosen(self, user: UserKey, container: dict[str, Any],
-                           message: dict[str, Any], action: dict[str, Any]) -> None:
-        """Replace the pressed message's buttons with the choice made."""
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if not channel or not ts:
-            return
-        posted = self._posted.get((channel, ts))
-        blocks = message.get("blocks") or (posted.blocks if posted else [])
-        text = message.get("text") or (posted.text if posted else "")
-        label = pressed_label(blocks, action)
-        try:
-            client = await self._client_for(user)
-            await self._call(lambda: client.chat_update(
-                channel=channel, ts=ts, text=text or label or "Afterview",
-                blocks=after_choice(blocks, label, text)))
-        except DeliveryError as error:
-            log.warning("slack: could not update the pressed message: %s", error)
 
     async def _open_debrief(self, user: UserKey, trigger_id: str, *, company: str = "",
                             fallback: Incoming) -> None:
@@ -585,14 +570,3 @@ def _dig(node: Any, *keys: str) -> Any:
 def storable(text: str) -> str:
     """Text the database can hold: lone surrogates (only a forged request has them) become "?"."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def pressed_label(blocks: Sequence[dict[str, Any]], action: dict[str, Any]) -> str:
-    """The label of the pressed button, as the message showed it."""
-    for block in blocks:
-        for element in block.get("elements") or []:
-            if isinstance(element, dict) and element.get("action_id") == action.get("action_id"):
-                return str((element.get("text") or {}).get("text") or "")
-    return str((action.get("text") or {}).get("text") or "")
-
-

@@ -148,10 +148,12 @@ def draft_blocks(draft: Draft) -> list[Block]:
     body = draft.body.rstrip().replace("```", "'''")
     for piece in split_text(body, SECTION_LIMIT - 8):
         blocks.append(section(f"```\n{escape(piece)}\n```"))
-    if draft.mailto:
+    if draft.mailto:  # Slack opens mailto: links while they fit; beyond, the https link
         link = escape(draft.mailto)
         if len(link) + 24 <= SECTION_LIMIT:
             blocks.append(section(f"<{link}|Open in mail app>"))
+        elif draft.link:
+            blocks.append(section(f"<{escape(draft.link)}|Open in mail app>"))
         else:
             blocks.append(context("This letter is too long for a mail link — copy it from "
                                   "the box above."))
@@ -575,3 +577,14 @@ def _walk(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _walk(item)
+
+
+def pressed_label(blocks: Sequence[dict[str, Any]], action: dict[str, Any]) -> str:
+    """The label of the pressed button, as the message showed it."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == action.get("action_id"):
+                return str((element.get("text") or {}).get("text") or "")
+    return str((action.get("text") or {}).get("text") or "")
+
+

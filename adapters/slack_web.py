@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
@@ -19,7 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import DeliveryError
-from adapters.slack_blocks import SlackMessage
+from adapters.keyboards import OpenKeyboards, bound_tokens
+from adapters.slack_blocks import SlackMessage, after_choice, pressed_label
 from adapters.slack_oauth import TOKEN_ERRORS, Workspaces
 from bot import metrics
 from bot.messages import Attachment, Reply, UserKey
@@ -66,6 +68,7 @@ class SlackWebCalls:
         self._private_lock = threading.Lock()
         self._dm_channels: dict[UserKey, str] = {}
         self._posted: OrderedDict[tuple[str, str], SlackMessage] = OrderedDict()
+        self.keyboards: OpenKeyboards[tuple[str, str]] = OpenKeyboards()
         self._pace_lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
 
@@ -83,21 +86,58 @@ class SlackWebCalls:
     # ---- posting --------------------------------------------------------------------------
 
     async def _reply(self, user: UserKey, replies: Sequence[Reply],
-                     channel: str | None = None, tokens: Sequence[str] | None = None) -> None:
+                     channel: str | None = None, tokens: Sequence[str] | None = None, *,
+                     question: str | None = None, turn: bool = False) -> None:
         """Interactive replies, each call tried again when it fails in transit (the turn is
         saved and a redelivered event is not run again, so an answer given up on is lost);
-        what still fails is logged."""
-        if not replies:
-            return
+        what still fails is logged. For a `turn`, the buttons of questions that have ended
+        (`question` is the one open now) come off their messages."""
+        bound = bound_tokens([b.value for r in replies for b in r.buttons], tokens)
         try:
-            rendered = await asyncio.to_thread(self._render, user, replies, tokens)
-            await self._post_all(user, rendered, channel, patient=True, carry_on=True)
+            if replies:
+                rendered = await asyncio.to_thread(self._render, user, replies, tokens)
+                await self._post_all(user, rendered, channel, patient=True, carry_on=True,
+                                     bound=bound)
+            if turn:
+                await self._close_ended(user, question)
         except DeliveryError as error:
             log.warning("slack: could not answer a user: %s", error)
 
+    async def _close_ended(self, user: UserKey, question: str | None) -> None:
+        for channel, ts in self.keyboards.ended(user, question):
+            posted = self._posted.get((channel, ts))
+            if posted is None:
+                continue
+            blocks = [b for b in posted.blocks if b.get("type") != "actions"]
+            client = await self._client_for(user)  # the token of the user's workspace
+            update = functools.partial(client.chat_update, channel=channel, ts=ts,
+                                       text=posted.text or "Afterview", blocks=blocks)
+            try:
+                await self._call(update)
+            except DeliveryError as error:
+                log.info("slack: could not take an old keyboard off: %s", error)
+
+    async def _mark_chosen(self, user: UserKey, container: dict[str, Any],
+                           message: dict[str, Any], action: dict[str, Any]) -> None:
+        """Replace the pressed message's buttons with the choice made."""
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if not channel or not ts:
+            return
+        posted = self._posted.get((channel, ts))
+        blocks = message.get("blocks") or (posted.blocks if posted else [])
+        text = message.get("text") or (posted.text if posted else "")
+        label = pressed_label(blocks, action)
+        try:
+            client = await self._client_for(user)
+            await self._call(lambda: client.chat_update(
+                channel=channel, ts=ts, text=text or label or "Afterview",
+                blocks=after_choice(blocks, label, text)))
+        except DeliveryError as error:
+            log.warning("slack: could not update the pressed message: %s", error)
+
     async def _post_all(self, user: UserKey, rendered: Sequence[Rendered],
                         channel: str | None = None, *, patient: bool = False,
-                        carry_on: bool = False) -> None:
+                        carry_on: bool = False, bound: dict[str, str] | None = None) -> None:
         """Post every message and file with the token of the user's workspace. With `carry_on`
         (a turn's answer) a call that fails — a Slack error or any other — is logged and the rest
         still goes out; without it (a nudge) the first failure is raised, for the scheduler to
@@ -107,7 +147,8 @@ class SlackWebCalls:
             channel = channel or await self._dm(client, user, patient=patient)
             for part in rendered:
                 sends: list[Callable[[], Awaitable[object]]] = [
-                    functools.partial(self._post, client, channel, message, patient=patient)
+                    functools.partial(self._post_noted, client, user, channel, message,
+                                      bound or {}, patient=patient)
                     for message in part.messages]
                 if part.attachment is not None:
                     sends.append(functools.partial(self._upload, client, channel,
@@ -124,6 +165,18 @@ class SlackWebCalls:
             if self.workspaces is not None and slack_code(error) in TOKEN_ERRORS:
                 self.workspaces.forget(user.workspace)  # read again: uninstalled, or a new one
             raise
+
+    async def _post_noted(self, client: AsyncWebClient, user: UserKey, channel: str,
+                          message: SlackMessage, bound: dict[str, str], *,
+                          patient: bool = False) -> str:
+        """`_post`, noting a message whose buttons answer a question (to close it later)."""
+        ts = await self._post(client, channel, message, patient=patient)
+        questions = {bound[e.get("value", "")] for b in message.blocks
+                     if b.get("type") == "actions" for e in b.get("elements", [])
+                     if e.get("value", "") in bound}
+        if questions and ts:
+            self.keyboards.sent(user, (channel, ts), questions.pop())
+        return ts
 
     async def _dm(self, client: AsyncWebClient, user: UserKey, *, patient: bool = False) -> str:
         """The user's DM channel with the bot (opened once, then cached)."""

@@ -45,6 +45,7 @@ from telegram.ext import (
 )
 
 from adapters.base import AsyncAdapter, DeliveryError, HttpRoutes, TelegramConfig
+from adapters.keyboards import OpenKeyboards, bound_tokens
 from adapters.telegram_flood import FloodLimiter, retry_seconds
 from adapters.telegram_letters import letter_reply
 from adapters.telegram_render import MAX_TEXT, Outgoing, escape, render, utf16_len
@@ -97,6 +98,17 @@ def telegram_user(user_id: int | str) -> UserKey:
 
 
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{3,64})?(?:\s+(.*))?", re.DOTALL)
+
+
+class _Turned(list[Outgoing]):
+    """A turn's messages, with the tokens of its question buttons (token -> question id) and the
+    question left open."""
+
+    def __init__(self, messages: Sequence[Outgoing], bound: dict[str, str],
+                 question: str | None) -> None:
+        super().__init__(messages)
+        self.bound = bound
+        self.question = question
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -193,6 +205,7 @@ class TelegramAdapter(AsyncAdapter):
         self.settings = settings
         self.engine = engine
         self.vault = vault
+        self.keyboards: OpenKeyboards[int] = OpenKeyboards()
         self.limiter = limiter or FloodLimiter()
         self.token = settings.telegram_bot_token.get_secret_value()
         api = settings.telegram_api_url.rstrip("/")
@@ -341,6 +354,7 @@ class TelegramAdapter(AsyncAdapter):
         async with self._one_at_a_time(sender.id):
             outgoing = await asyncio.to_thread(self._turn, incoming)
             await self._reply(bot, sender.id, outgoing)
+            await self._close_ended(bot, sender.id, outgoing)
 
     async def _on_press(self, update: Update, query: CallbackQuery) -> None:
         pressed = query.message
@@ -362,13 +376,26 @@ class TelegramAdapter(AsyncAdapter):
             # only the presser's own chat: a press that claims a message in someone else's
             # chat (forged; Telegram never sends one) must not edit that person's message
             if isinstance(pressed, Message) and pressed.chat.id == sender.id:
+                self.keyboards.forget(sender.id, pressed.message_id)
                 await self._close_keyboard(pressed, query.data)
             await self._reply(self.application.bot, sender.id, outgoing)
+            await self._close_ended(self.application.bot, sender.id, outgoing)
 
-    def _turn(self, incoming: Incoming) -> list[Outgoing]:
+    def _turn(self, incoming: Incoming) -> _Turned:
         """In a worker thread: the core's turn, its buttons' tokens issued in its transaction."""
         answer = self.engine.answer(incoming, tokens=True)
-        return self._render_for(incoming.user, answer.replies, answer.tokens)
+        values = [b.value for reply in answer.replies for b in reply.buttons]
+        return _Turned(self._render_for(incoming.user, answer.replies, answer.tokens),
+                       bound_tokens(values, answer.tokens), answer.question)
+
+    async def _close_ended(self, bot: Bot, chat_id: int, turned: _Turned) -> None:
+        """After a turn: buttons of earlier questions come off their messages."""
+        for message_id in self.keyboards.ended(chat_id, turned.question):
+            try:
+                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                                    reply_markup=None)
+            except TelegramError as error:  # too old to edit, gone, edited already…
+                log.info("telegram: could not take an old keyboard off: %s", error)
 
     def _render_for(self, user: UserKey, replies: Sequence[Reply],
                     tokens: Sequence[str] | None = None) -> list[Outgoing]:
@@ -441,10 +468,15 @@ class TelegramAdapter(AsyncAdapter):
         its answer goes out and a redelivered update is not run again, so an answer given up on
         here is lost. (A timeout can hide a message that did arrive: then it shows twice.)
         Nudges are not retried here: the scheduler reschedules them without holding a tick."""
+        bound = messages.bound if isinstance(messages, _Turned) else {}
         for message in messages:
             for delay in (*self.reply_retry_delays, None):
                 try:
-                    await self._send(bot, chat_id, message)
+                    sent = await self._send(bot, chat_id, message)
+                    questions = {bound[data] for row in message.keyboard for _, data in row
+                                 if data in bound}
+                    if sent is not None and questions:
+                        self.keyboards.sent(chat_id, sent, questions.pop())
                     break
                 except BadRequest:  # a NetworkError to PTB, but sending it again cannot help
                     raise
@@ -459,7 +491,8 @@ class TelegramAdapter(AsyncAdapter):
         for message in messages:
             await self._send(bot, chat_id, message)
 
-    async def _send(self, bot: Bot, chat_id: int, message: Outgoing) -> None:
+    async def _send(self, bot: Bot, chat_id: int, message: Outgoing) -> int | None:
+        """Send one message; its id."""
         markup = None
         if message.keyboard:
             markup = InlineKeyboardMarkup(
@@ -467,23 +500,26 @@ class TelegramAdapter(AsyncAdapter):
                  for row in message.keyboard])
         attachment = message.attachment
         if attachment is None:
-            await bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
-                                   reply_markup=markup,
-                                   link_preview_options=LinkPreviewOptions(is_disabled=True))
-            return
+            sent = await bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
+                                          reply_markup=markup,
+                                          link_preview_options=LinkPreviewOptions(
+                                              is_disabled=True))
+            return sent.message_id
         caption = message.html or None
         if attachment.mime_type == "image/png":
             try:
-                await bot.send_photo(chat_id, InputFile(attachment.content,
-                                                        filename=attachment.filename),
-                                     caption=caption, parse_mode=ParseMode.HTML,
-                                     reply_markup=markup)
-                return
+                photo = await bot.send_photo(chat_id, InputFile(attachment.content,
+                                                                filename=attachment.filename),
+                                             caption=caption, parse_mode=ParseMode.HTML,
+                                             reply_markup=markup)
+                return photo.message_id
             except BadRequest as error:  # too big or too odd for a photo: send it as a file
                 log.info("telegram: chart sent as a file instead (%s)", error.message)
-        await bot.send_document(chat_id, InputFile(attachment.content,
-                                                   filename=attachment.filename),
-                                caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup)
+        document = await bot.send_document(chat_id, InputFile(attachment.content,
+                                                              filename=attachment.filename),
+                                           caption=caption, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup)
+        return document.message_id
 
     def deliver(self, user: UserKey, replies: Sequence[Reply]) -> None:
         """Push replies (a nudge) from the scheduler's thread: sent on the application's loop, or

@@ -13,7 +13,6 @@ from bot.messages import Attachment, Button, Draft, Reply
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
-MAX_MAILTO_LINK = 2048
 
 
 # ---- rendering: Reply -> Telegram messages (pure) ----------------------------------------------
@@ -164,11 +163,11 @@ def render_draft(draft: Draft) -> list[Outgoing]:
     one tap on it copies the whole letter."""
     lines: list[str] = []
     if draft.to:
-        lines.append(f"✉️ <b>To:</b> {escape(draft.to)}")
+        lines.append(f"✉️ <b>To:</b> <code>{escape(draft.to)}</code>")
     lines.append(f"<b>Subject:</b> <code>{escape(draft.subject)}</code>")
-    link = _mail_link(draft.mailto)
-    if link:
-        lines.append(f'<a href="{html.escape(link, quote=True)}">Open it in your mail app</a>')
+    if draft.link:  # https (PUBLIC_URL): Telegram does not list mailto: among its link types
+        lines.append(f'<a href="{html.escape(draft.link, quote=True)}">Open it in your mail '
+                     "app</a>")
     for problem in draft.problems:
         lines.append(f"⚠️ {escape(problem)}")
     lines.append("Tap the letter below to copy it:")
@@ -177,14 +176,6 @@ def render_draft(draft: Draft) -> list[Outgoing]:
     body = draft.body.strip("\n")
     parts.extend(Outgoing(f"<pre>{escape(piece)}</pre>") for piece in split_text(body))
     return parts
-
-
-def _mail_link(mailto: str | None) -> str | None:
-    if not mailto:
-        return None
-    if len(mailto) > MAX_MAILTO_LINK:  # too long for a link: address and subject only
-        mailto = mailto.split("&body=", 1)[0]
-    return mailto if len(mailto) <= MAX_MAILTO_LINK else None
 
 
 def render_attachment(attachment: Attachment) -> list[Outgoing]:

@@ -1,5 +1,6 @@
-"""The one HTTP server of a process (aiohttp on PORT): `/healthz`, `/metrics`, and the routes
-adapters add (the Telegram webhook, Slack's `/slack/events`)."""
+"""The one HTTP server of a process (aiohttp on PORT): `/healthz`, `/metrics`, `/mail/<token>`
+(a letter's mail link) and the routes adapters add (the Telegram webhook, Slack's
+`/slack/events`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from bot import metrics
+from bot.clock import Clock, SystemClock
 from bot.nudges.gauges import read_gauges
+from bot.outputs import mail_links
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -23,13 +26,16 @@ class HttpServer:
     """Adapters register routes before `start()`; stateless, so several can run behind a
     load balancer."""
 
-    def __init__(self, db: Database, port: int, host: str = "0.0.0.0") -> None:
+    def __init__(self, db: Database, port: int, host: str = "0.0.0.0",
+                 clock: Clock | None = None) -> None:
         self.db = db
+        self.clock = clock or SystemClock()
         self.port = port
         self.host = host
         self.app = web.Application(client_max_size=1024 * 1024)
         self.app.router.add_get("/healthz", self._healthz)
         self.app.router.add_get("/metrics", self._metrics)
+        self.app.router.add_get(mail_links.PATH + "{token}", self._mail)
         self._runner: web.AppRunner | None = None
         self._on_started: list[Callable[[], Awaitable[None]]] = []
         self.bound_port: int | None = None
@@ -76,3 +82,15 @@ class HttpServer:
             log.warning("metrics: could not read the database gauges", exc_info=True)
         return web.Response(body=metrics.prometheus_text().encode("utf-8"),
                             headers={"Content-Type": metrics.CONTENT_TYPE_LATEST})
+
+    async def _mail(self, request: web.Request) -> web.StreamResponse:
+        """A letter's mail link: a redirect to its whole mailto (a phone opens the mail app)."""
+        token = request.match_info.get("token", "")
+        mailto = await asyncio.to_thread(mail_links.resolve, self.db, token, self.clock.now())
+        if mailto is None:
+            return web.Response(status=404, content_type="text/plain", charset="utf-8",
+                                text="This mail link has expired or does not exist. Ask "
+                                     "Afterview for the letter again.")
+        return web.Response(status=302, headers={"Location": mailto,
+                                                 "Cache-Control": "no-store",
+                                                 "Referrer-Policy": "no-referrer"})

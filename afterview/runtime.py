@@ -41,6 +41,18 @@ def delivery_for(adapters: Sequence[Adapter] = (), *, json_mode: bool = False) -
     return deliver
 
 
+def public_url(settings: Settings) -> str | None:
+    """PUBLIC_URL, the https address this server is reached at (letters' mail links point
+    there); a value that is not an absolute https URL is ignored, loudly."""
+    value = (settings.public_url or "").strip().rstrip("/")
+    if not value:
+        return None
+    if not value.startswith("https://") or len(value) <= len("https://"):
+        log.warning("PUBLIC_URL %r is not an https URL: letters carry no mail links", value)
+        return None
+    return value
+
+
 def build_adapters(settings: Settings, engine: Engine, vault: ButtonVault) -> list[AsyncAdapter]:
     """The platform adapters the settings enable (Telegram, Slack)."""
     adapters: list[AsyncAdapter] = []
@@ -98,10 +110,10 @@ class Runtime:
         self.worker = worker
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
-        self.engine = Engine(self.db, self.clock)
+        self.engine = Engine(self.db, self.clock, public_url=public_url(settings))
         self.vault = ButtonVault(self.db, self.clock)
         self.adapters = build_adapters(settings, self.engine, self.vault)
-        self.http = HttpServer(self.db, settings.port) if web else None
+        self.http = HttpServer(self.db, settings.port, clock=self.clock) if web else None
         # a worker alone serves /metrics and /healthz on METRICS_PORT (no adapter routes there)
         self.metrics_http = HttpServer(self.db, settings.metrics_port) \
             if not web and settings.metrics_port is not None else None

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     port: int = Field(default=8080, alias="PORT")
     metrics_port: int | None = Field(default=None, alias="METRICS_PORT")
+    public_url: str | None = Field(default=None, alias="PUBLIC_URL")
     log_format: str = Field(default="text", alias="LOG_FORMAT")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     tick_seconds: int = Field(default=60, ge=1, le=3600, alias="AFTERVIEW_TICK_SECONDS")

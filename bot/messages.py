@@ -101,6 +101,7 @@ class Draft:
     fixes: tuple[Fix, ...] = ()
     edited: bool = False
     facts: tuple[str, ...] = ()  # company, role, then the names: what proofreading checks
+    link: str | None = None  # https PUBLIC_URL/mail/<token>: the whole mailto, opened on a phone
 
 
 @dataclass(frozen=True, slots=True)

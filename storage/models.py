@@ -356,6 +356,18 @@ class ButtonToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MailLink(Base):
+    """A letter's `mailto:` behind an opaque https link (`PUBLIC_URL/mail/<token>`): valid 30
+    days, erased with its owner's data."""
+
+    __tablename__ = "mail_links"
+
+    token: Mapped[str] = mapped_column(String(48), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mailto: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Change(Base):
     """One change the user made to their records (an edit, a delete, a merge, an archive) and
     the operations that undo it, newest last; `undo` reverts the latest one not yet undone."""

@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.conversation.buttons import issue_tokens
 from bot.conversation.engine import Engine
 from bot.nudges.planner import replan
+from bot.outputs import mail_links
 from storage.db import Database
 from storage.models import Base, Change, Event, Lesson, Offer, Reference, Story
 from storage.repository import Repository
@@ -29,8 +30,8 @@ OFFER_DEADLINE = date(2026, 12, 2)
 
 def full_story(url: str, user_id: str = "jane") -> tuple[Engine, FixedClock, Database, Seeker]:
     """Two debriefs, a thank-you nudge delivered, then a second round at Acme, an offer from
-    Globex, a lesson, a reference, a story, a logged contact, a button token, and a debrief
-    left half-way (the conversation state)."""
+    Globex, a lesson, a reference, a story, a logged contact, a button token, a mail link, and a
+    debrief left half-way (the conversation state)."""
     engine, clock, db = make_engine(url, MONDAY_1130)
     seeker = Seeker(engine, user_id)
     onboard(seeker)
@@ -71,6 +72,7 @@ def full_story(url: str, user_id: str = "jane") -> tuple[Engine, FixedClock, Dat
         # a second round at Acme (not replanned: the prep nudge's planner is not under test)
         acme.status, acme.next_interview_at, acme.next_round = "second_round", NEXT_ROUND, "second"
         issue_tokens(repo, ["/status", "/debrief"], now)
+        mail_links.issue(repo, "mailto:k.oneill%40acme.example?subject=Thank%20you", now)
     seeker.runs("thanks", "Acme")  # a letter shown, then edited: the letters table
     seeker.runs("letter", "paragraph 3: I look forward to hearing from you about the next steps.")
     seeker.runs("cancel")

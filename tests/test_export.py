@@ -99,6 +99,7 @@ def test_import_for_another_user_beside_existing_data_renumbers_and_keeps_every_
     old, new = _canonical(before), _canonical(copy)
     # button tokens are unique across users: jane keeps hers, the copy starts without
     assert new.pop("button_tokens") == [] and old.pop("button_tokens")
+    assert new.pop("mail_links") == [] and old.pop("mail_links")  # tokens are one owner's
     old["users"][0].pop("external_id")
     new["users"][0].pop("external_id")
     assert new == old

@@ -124,6 +124,7 @@ def test_a_command_word_with_arguments_works_mid_flow(scene: Scene) -> None:
     scene.jane.says("lessons prepare numbers for every project")
 
     assert scene.lessons()[-1]["text"] == "prepare numbers for every project"
+    # and the question again, in one line (issue 12)
     assert scene.jane.last == "(We're still recording your interview at Globex. What went well?)"
 
 

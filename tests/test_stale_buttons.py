@@ -4,6 +4,7 @@ and on the console engine; and the rules every press follows."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -207,3 +208,38 @@ def test_an_old_withdraw_confirmation_does_not_reclose_an_application(sqlite_url
     assert "already marked rejected — nothing changed" in jane.text
     with db.session() as session:
         assert session.scalars(select(Application.status)).one() == "rejected"
+
+
+# ---- old keyboards come off when their question ends ----------------------------------------
+
+def test_telegram_takes_the_buttons_off_a_question_answered_by_typing(
+        telegram: FakeTelegram, sqlite_url: str) -> None:
+    with running(settings_for(telegram, sqlite_url), FixedClock(MONDAY_1130)) as runtime:
+        jane = TelegramSeeker(telegram, runtime)
+        jane.says("hello")
+        jane.answers(*ONBOARDING_ANSWERS)
+        pipeline = jane.says("/status")[-1]  # standalone buttons: they stay
+        jane.says("/references add")
+        asked = jane.answers(*REFERENCE[1:])
+        question = next(m for m in asked if "Add another reference?" in shown(m))
+        assert telegram.message(JANE, question.message_id).get("reply_markup")
+        jane.says("no")  # typed: the question is over
+
+        edits = [c.params for c in telegram.calls("editMessageReplyMarkup")]
+        assert any(p and int(p["message_id"]) == question.message_id for p in edits), edits
+        assert not telegram.message(JANE, question.message_id).get("reply_markup")
+        assert telegram.message(JANE, pipeline.message_id).get("reply_markup")
+
+
+def test_slack_takes_the_buttons_off_a_question_answered_by_typing(
+        slack: tuple[FakeSlack, SlackBot]) -> None:
+    fake, bot = slack
+    jane = SlackUser(bot, "U1")
+    jane.says("hello")
+    jane.answers(*ONBOARDING_ANSWERS, *REFERENCE)
+    question = next(m for m in reversed(jane.messages()) if "Add another reference?" in texts(m))
+    assert any(b.get("type") == "actions" for b in question["blocks"])
+    jane.says("no")
+    updates = [c.params for c in fake.calls("chat.update") if c.params]
+    closed = [u for u in updates if "Add another reference?" in json.dumps(u)]
+    assert closed and not any(b.get("type") == "actions" for b in closed[-1]["blocks"])

@@ -166,14 +166,14 @@ def test_the_thank_you_nudge_comes_from_a_scheduler_tick_and_letters_copy_in_one
         closed = fake.message(JANE, nudge.message_id)
         assert closed["text"].endswith("→ Draft letters") and "reply_markup" not in closed
 
-        # a draft pushed through deliver(): HTML escaped inside the block, a mail-app link
+        # a draft pushed through deliver(): HTML escaped inside the block, the address copyable
         adapter_of(runtime).deliver(telegram_user(JANE), [thanks_draft()])
         letter = fake.sent_messages(JANE)[-1]
         text = letter.text or ""
         assert letter.parse_mode == "HTML"
         assert text.startswith("Here's your letter to Katherine O'Neill:")
-        assert "<b>To:</b> k.oneill@acme.example" in text
-        assert 'href="mailto:k.oneill@acme.example?subject=' in text
+        assert "<b>To:</b> <code>k.oneill@acme.example</code>" in text  # one tap copies it
+        assert "mailto:" not in text  # not a Telegram link type; PUBLIC_URL gives an https one
         body = text.split("<pre>", 1)[1].split("</pre>", 1)[0]
         assert body.startswith("Dear Katherine,") or "Katherine" in body.split("\n")[0]
         # escaped HTML; the markup-looking "<joins>" is shaped away from the letter

@@ -21,6 +21,7 @@ from bot.conversation.flows.confirm import NAME as CONFIRM
 from bot.conversation.flows.edit_words import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
+from bot.outputs import mail_links
 from bot.parsing import is_no, is_yes
 from bot.turn import Turn
 from storage.db import Database
@@ -50,14 +51,17 @@ class Answer:
 
     replies: list[Reply]
     tokens: list[str] | None = None
+    question: str | None = None  # the id of the question left open (None: no flow)
 
 
 class Engine:
     """The platform-free bot. Adapters turn platform events into `Incoming` and show replies."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, *,
+                 public_url: str | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
+        self.public_url = public_url  # letters then carry https mail links (PUBLIC_URL/mail/…)
         self.runner = Runner(FLOWS)
         self.after_turn: list[AfterTurn] = []
 
@@ -97,9 +101,13 @@ class Engine:
                     hook(turn)
                 replies = questions.bind(turn.state, asked, turn.replies
                                          or [Reply(help_text())])
+                if self.public_url and any(r.draft is not None and r.draft.mailto
+                                           for r in replies):
+                    replies = mail_links.with_links(repo, replies, self.public_url, turn.now)
                 values = [b.value for reply in replies for b in reply.buttons] if tokens else []
                 known = self._save(turn, values)
-                return Answer(replies, self._tokens(turn, values, known) if tokens else None)
+                return Answer(replies, self._tokens(turn, values, known) if tokens else None,
+                              questions.question_of(turn.state) if turn.state else None)
         except (OperationalError, DBAPIError):
             log.warning("database unavailable during a turn", exc_info=True)
             metrics.inc("afterview_turn_errors_total")
@@ -280,6 +288,7 @@ class Engine:
             return
         if choice == "continue":
             turn.state.slots.pop("_resume_offered", None)
+            turn.state.slots.pop("_drop_offered", None)  # its "Drop it" is answered
             self.runner.ask(turn)
         elif choice == "restart" and (typed or turn.state.slots.get("_resume_offered")):
             self.runner.start(turn, turn.state.flow, turn.state.slots.get(PRESET) or {})

@@ -45,7 +45,7 @@ FORMAT = "afterview-export"
 VERSION = 1
 USERS = "users"
 # rows that only make sense for the conversation in progress; replaced, not counted as data
-TRANSIENT = ("conversation_states", "button_tokens")
+TRANSIENT = ("conversation_states", "button_tokens", "mail_links")
 # ids stored inside JSON values under these names point at rows of these tables
 ID_KEYS = {
     "application_id": "applications", "interview_id": "interviews",

@@ -258,7 +258,11 @@ class Runner:
         word = " ".join(text.casefold().split())
         if word == PAGE_MORE or (word in ("more", "more…", "more...") and self._paged(step, turn)):
             state.slots[PAGE] = int(state.slots.get(PAGE, 0)) + 1
-            self.ask(turn)
+            said = len(turn.replies)
+            asked = step.render(turn)
+            del turn.replies[said:]
+            lines = [line for line in asked.text.splitlines() if line.strip()]
+            turn.say(lines[-1] if lines else "More choices:", asked.buttons)  # the next page
             return
         if word in CANCEL_WORDS:
             turn.state = None

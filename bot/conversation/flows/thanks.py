@@ -135,10 +135,9 @@ def _letter_prompt(turn: Turn) -> str:
     if not row.email:
         lines.append(f"I don't have {possessive(row.name)} email — find it on the invitation "
                      "or their "
-                     "card, or add it here for a one-tap mail link.")
+                     "card, or add it here and I'll address the letter to them.")
     else:
-        lines.append("Tap the mail link to open it in your mail app: a plain email, no "
-                     "attachment.")
+        lines.append("Send it as a plain email, no attachment.")
     lines.append("Sent it? Tell me, and I'll stop reminding you about it.")
     return "\n".join(lines)
 
@@ -236,7 +235,7 @@ def _on_email(turn: Turn, email: str) -> None:
     row = _current(turn)
     if row is not None and email:
         row.email = email
-        turn.say(f"Saved {possessive(row.name)} email. Here's the letter with a mail link:")
+        turn.say(f"Saved {possessive(row.name)} email. Here's the letter, addressed to them:")
     raise Jump("letter")
 
 
