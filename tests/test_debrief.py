@@ -383,7 +383,7 @@ def test_the_same_interviewer_cannot_be_added_twice(bot, jane: Seeker) -> None:
     tell_story_until(jane, "Got Priya Raman. Anyone else?")
     jane.says("priya raman")
 
-    assert "You already added priya raman. Type another name, or “done”." in jane.text
+    assert "You already added Priya Raman. Type another name, or “done”." in jane.text
     slots = recorded(bot[2], jane).conversation
     assert slots is not None and [p["name"] for p in slots["interviewers"]] == ["Priya Raman"]
 
@@ -753,3 +753,28 @@ def test_a_name_typed_in_lower_case_with_a_title_is_read_into_both(bot, jane: Se
     assert slots is not None
     assert [(p["name"], p.get("title")) for p in slots["interviewers"]] == [
         ("Katherine O'Neill", "head of data"), ("Tom Lee", "engineering manager")]
+
+
+@pytest.mark.parametrize("typed", ["2", "OK", "OK, use it", "ok"])
+def test_an_answer_typed_where_a_name_is_asked_is_questioned_not_stored(bot, jane: Seeker,
+                                                                       typed: str) -> None:
+    jane.runs("debrief")
+    jane.answers("Acme", "Data Analyst", "today 10am", "first", "video", "Tom Lee", "skip",
+                 "skip", "skip", "skip")
+    assert jane.last.startswith("Got Tom Lee. Anyone else?")
+    jane.says(typed)
+
+    expected = "doesn't look like a name" if typed == "2" else "reads like an answer, not a name"
+    assert expected in jane.text
+    assert "'s job title?" not in jane.last and "'s email?" not in jane.last
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None and "current" not in slots
+    assert [p["name"] for p in slots["interviewers"]] == ["Tom Lee"]
+
+
+def test_the_same_person_typed_twice_with_a_title_is_caught(jane: Seeker) -> None:
+    jane.runs("debrief")
+    jane.answers("Acme", "Data Analyst", "today 10am", "first", "video",
+                 "tom lee, engineering manager", "skip", "skip", "skip")
+    jane.says("Tom Lee (EM)")
+    assert "You already added Tom Lee." in jane.text

@@ -6,7 +6,14 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.conversation.flows.base import Flow, Jump, Step, not_a_button, short_text
+from bot.conversation.flows.base import (
+    NAME_CONFIRMED,
+    Flow,
+    Jump,
+    Step,
+    not_a_button,
+    short_text,
+)
 from bot.conversation.flows.debrief_quick import is_quick, proper_name, quick_aware, quick_names
 from bot.conversation.notes import QUESTION, checked_note
 from bot.formatting import possessive
@@ -18,6 +25,7 @@ from bot.parsing import (
     ParseError,
     company_name,
     is_dont_know,
+    is_yes,
     parse_date,
     parse_datetime,
     parse_email,
@@ -83,9 +91,21 @@ def _interviewer_name(text: str, turn: Turn) -> str:
     if " ".join(text.casefold().split()) in DONE_WORDS:
         return ""
     name = not_a_button(short_text(200, "a name")(text, turn), "their name")
+    if is_quick(turn):
+        return name  # "jane smith (em), bob lee": the quick path reads a list of people
+    said = _NAME_AND_TITLE.fullmatch(name)
+    alone = said["name"].strip() if said and (said["title"] or said["title2"]) else name
+    if not re.search(r"[^\W\d_]", alone):
+        raise ParseError(f"“{alone[:40]}” doesn't look like a name — type their name, or "
+                         "“done” if that was everyone.")
+    if is_yes(alone) and not text.startswith(NAME_CONFIRMED):
+        raise ParseError(f"“{alone[:40]}” reads like an answer, not a name — type their name, "
+                         "or “done”.", ((f"Yes, “{alone[:40]}” is right",
+                                        f"{NAME_CONFIRMED}{name}"),))
     taken = {p["name"].casefold() for p in turn.slots.get("interviewers", [])}
-    if name.casefold() in taken:
-        raise ParseError(f"You already added {name}. Type another name, or “done”.")
+    if proper_name(alone).casefold() in taken:
+        raise ParseError(f"You already added {proper_name(alone)}. Type another name, or "
+                         "“done”.")
     return name
 
 
