@@ -4,6 +4,7 @@ rejection, "how much do you want this job?", references nudge, acceptance checkl
 from __future__ import annotations
 
 import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from bot.records.coaching import acceptance_checklist, want_advice
@@ -26,10 +27,22 @@ def test_the_debrief_asks_how_much_you_want_the_job_and_answers(tmp_path: Path) 
     scene = Scene(f"sqlite:///{tmp_path / 'a.db'}")
     scene.debrief()
     jane = scene.jane
-    assert "how much do you want this job? (1–5)" in jane.text
-    jane.presses("1")
+    assert "how much do you want this job? Reply with a number from 1" in jane.text
+    assert all(len(r.buttons) <= 5 for r in jane.replies)
+    jane.says("1")
     assert "Decide how serious you are about Acme before an offer comes" in jane.text
     assert scene.events("Acme", "want_rated")[0]["data"]["level"] == 1
+    jane.says("4")  # answered once: a later bare number is not a rating
+    assert len(scene.events("Acme", "want_rated")) == 1
+    scene.db.dispose()
+
+
+def test_a_bare_number_long_after_the_debrief_is_not_a_rating(tmp_path: Path) -> None:
+    scene = Scene(f"sqlite:///{tmp_path / 'a.db'}")
+    scene.debrief()
+    scene.clock.advance(timedelta(days=1))
+    scene.jane.says("4")
+    assert scene.events("Acme", "want_rated") == []
     scene.db.dispose()
 
 

@@ -17,12 +17,11 @@ from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
 from bot.conversation.flows.base import PRESET, FlowState, Runner, is_keyword
-from bot.conversation.flows.confirm import NAME as CONFIRM
 from bot.conversation.flows.edit_words import understand_edit
 from bot.messages import TOKEN_PREFIX, Button, Incoming, Kind, Reply
 from bot.nudges.planner import replan
 from bot.outputs import mail_links
-from bot.parsing import is_no, is_yes
+from bot.records import coaching
 from bot.turn import Turn
 from storage.db import Database
 from storage.repository import Repository
@@ -151,9 +150,9 @@ class Engine:
     # ---- routing --------------------------------------------------------------------------
 
     def _route(self, turn: Turn, kind: Kind, text: str) -> None:
-        if turn.state is not None and turn.state.flow == CONFIRM and not (
-                kind is Kind.TEXT and (is_yes(text) or is_no(text))
-                and not turn.state.is_stale(turn.now)):
+        if turn.state is not None and FLOWS[turn.state.flow].light and not (
+                kind is Kind.TEXT and not turn.state.is_stale(turn.now)
+                and self.runner.accepts(turn, text)):
             turn.state = None  # a pending "Record that …?" never holds the user: read it afresh
         if kind is Kind.BUTTON:
             self._press(turn, text)
@@ -223,6 +222,9 @@ class Engine:
         word, _, args = stripped.partition(" ")
         if word.casefold() in COMMANDS and not args.strip():
             self.command(turn, word, "")
+            return
+        if stripped in ("1", "2", "3", "4", "5") and (app := coaching.pending_want(turn)):
+            coaching.rate_want(turn, f"{app.id} {stripped}")  # the debrief's last question
             return
         if turn.user.onboarded or turn.repo.applications():
             # a sentence is read as a sentence first ("offer from Acme" is not `offer`); the two

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from datetime import timedelta
 
 from bot.messages import Button
 from bot.turn import Turn
@@ -24,7 +25,9 @@ AFTER_FEEDBACK_REQUEST = (
     "not because of you. If they stay silent, it is not personal; don't wait on it, and keep "
     "your search going.")
 
-WANT_QUESTION = "One more: how much do you want this job? (1–5)"
+WANT_QUESTION = ("One more: how much do you want this job? Reply with a number from 1 (not much) "
+                 "to 5 (very much).")
+WANT_WINDOW = timedelta(hours=12)  # a bare number this soon after a debrief answers its question
 
 
 def _is_number(text: str) -> bool:
@@ -49,6 +52,20 @@ def want_advice(level: int, company: str) -> str:
                 "way — salary, team, commute — so you're ready if an offer comes.")
     return (f"Then let's give {company} your best: a personal thank-you today, and I'll keep "
             "track of their decision date.")
+
+
+def pending_want(turn: Turn) -> Application | None:
+    """The application whose debrief just asked "how much do you want this job?" and has no
+    answer yet (the latest debrief, saved in the last hours), for a bare "4" to answer."""
+    recorded = turn.repo.events(["interview"])
+    if not recorded:
+        return None
+    last = recorded[-1]
+    at = last.at if last.at.tzinfo else last.at.replace(tzinfo=turn.now.tzinfo)
+    app = turn.repo.application(last.application_id)
+    if app is None or turn.now - at > WANT_WINDOW or turn.repo.events([WANT_EVENT], app):
+        return None
+    return app
 
 
 def rate_want(turn: Turn, args: str) -> None:

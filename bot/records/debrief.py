@@ -102,7 +102,7 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         when = ("today, or tomorrow at the latest" if late <= 0 else "today — the day after "
                 "the interview is the latest" if late == 1 else "today: late is better than never")
         lines.append(f"1. Send a personal thank-you letter to {names(people)} — {when}. I'll "
-                     "draft one for each of them.")
+                     + ("draft one for each of them." if len(people) > 1 else "draft it."))
     else:
         lines.append("1. If you can find your interviewers' names (the invite email, LinkedIn), "
                      "add them with “edit” — a thank-you letter still makes a difference.")
@@ -120,4 +120,4 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         lines.append(f"{len([x for x in lines if x[:2] in ('1.', '2.')]) + 1}. {nudge}")
         buttons.append(Button("My references", "/references"))
     lines += ["", coaching.WANT_QUESTION]
-    turn.say("\n".join(lines), [*buttons, *coaching.want_buttons(app)])
+    turn.say("\n".join(lines), buttons)

@@ -140,6 +140,9 @@ class Flow:
     # runs before the first question with the command's arguments; may fill slots, say
     # something, and return False to not start (e.g. "no application to follow up yet")
     prepare: Callable[[Turn, dict[str, Any], str], bool] | None = None
+    # a light flow never holds the user: a message its question doesn't accept ends it quietly
+    # and is read afresh (a pending "Record that …? yes/no", "how much do you want it? 1–5")
+    light: bool = False
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

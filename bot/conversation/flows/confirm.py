@@ -1,7 +1,8 @@
 """News told outside any flow is confirmed before it is stored ("Record that Acme Corp turned you
 down? Yes / No"). The one-tap buttons are standalone (they re-check their news when pressed);
 this one-step flow lets a typed "yes" or "no" answer the same question. Anything else typed ends
-it quietly and is read as a new message (the engine does that), so it never holds the user."""
+it quietly and is read as a new message (the engine does that for light flows), so it never
+holds the user."""
 
 from __future__ import annotations
 
@@ -54,4 +55,5 @@ CONFIRM = Flow(
     _finish,
     describe=lambda slots: "confirming your news",
     on_cancel="Okay — nothing changed.",
+    light=True,
 )
