@@ -56,7 +56,7 @@ SCRIPT = (
     ("Katherine O'Neill", "job title?"),
     ("skip", "email?"),
     ("skip", "phone number?"),
-    ("skip", "What did you talk about"),
+    ("skip", "I especially enjoyed our conversation about"),
     ("skip", "Anyone else?"),
     ("done", "How did it go"),
     ("4", "What went well?"),
