@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -126,6 +127,8 @@ class Scheduler:
         self.claim_timeout = claim_timeout
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
+        self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replan")
+        self._replanning: list[Future[None]] = []
 
     # ---- the pass -------------------------------------------------------------------------
 
@@ -149,6 +152,7 @@ class Scheduler:
                                   None)
                     break
                 self._send(message, now, report)
+            self._replanned()
             batches += 1
             if max_batches is not None and batches >= max_batches:
                 break
@@ -250,19 +254,29 @@ class Scheduler:
                 .execution_options(synchronize_session=False))
             session.add(Event(user_id=message.user_id, kind=NUDGE_MESSAGE_EVENT, at=now,
                               data={"nudges": message.nudge_ids}))
-        try:
-            if message.replan_apps is None or message.replan_apps:
-                with self.db.session() as session:
-                    user = session.get(User, message.user_id)
-                    if user is not None:
-                        replan(Repository(session, user), now, message.replan_apps)
-        except Exception:  # noqa: BLE001 - the next turn or delivery plans again
-            log.exception("re-planning after a delivery failed")
+        if message.replan_apps is None or message.replan_apps:
+            # planned beside the next sends (they wait on the platform), finished with the batch
+            self._replanning.append(self._planner.submit(self._replan, message, now))
         report.messages += 1
         report.sent += len(message.nudge_ids)
         metrics.inc("afterview_nudge_messages_total")
         metrics.inc("afterview_nudges_sent_total", len(message.nudge_ids))
         report.users.append(message.user_id)
+
+    def _replan(self, message: Outgoing, now: datetime) -> None:
+        """What a sent message changes in the user's plan (a check-in plans the next one)."""
+        try:
+            with self.db.session() as session:
+                user = session.get(User, message.user_id)
+                if user is not None:
+                    replan(Repository(session, user), now, message.replan_apps)
+        except Exception:  # noqa: BLE001 - the next turn or delivery plans again
+            log.exception("re-planning after a delivery failed")
+
+    def _replanned(self) -> None:
+        """Wait until the re-planning of the messages sent so far is done."""
+        while self._replanning:
+            self._replanning.pop().result()
 
     def _failed(self, message: Outgoing, now: datetime, error: Exception,
                 report: TickReport) -> None:
