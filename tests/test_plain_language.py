@@ -314,3 +314,15 @@ def test_a_sentence_about_a_company_not_understood_offers_the_likely_news(scene:
     assert scene.jane.last == "Record that Globex turned you down?"
     scene.jane.presses("Yes")
     assert statuses(scene)["Globex"] == "rejected"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Draft thank-you letters", "thank-you letters"),
+    ("see my pipeline", "Your pipeline"),
+    ("Record an interview", "Which company was it with?"),
+])
+def test_a_button_label_typed_as_text_does_what_the_button_does(scene: Scene, typed: str,
+                                                                 expected: str) -> None:
+    scene.jane.says(typed)
+
+    assert expected in scene.jane.text

@@ -61,6 +61,7 @@ class Phrasings:
     breaks: frozenset[str]  # words that end a company name ("on", "next", "friday"…)
     common: frozenset[str]  # words of the phrasings: never mistaken for a company
     slots: dict[str, re.Pattern[str]]
+    labels: dict[str, str]  # the bot's own button labels typed as text → the command they run
 
 
 def _company_gap() -> str:
@@ -68,6 +69,10 @@ def _company_gap() -> str:
 
 
 @lru_cache(maxsize=1)
+def _label(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s']", " ", text.casefold().replace("’", "'")).split())
+
+
 def phrasings(path: Path = PHRASINGS) -> Phrasings:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     intents = []
@@ -89,6 +94,7 @@ def phrasings(path: Path = PHRASINGS) -> Phrasings:
     return Phrasings(
         intents=tuple(intents),
         spellings={str(k): str(v) for k, v in data["spellings"].items()},
+        labels={_label(str(k)): str(v) for k, v in (data.get("labels") or {}).items()},
         not_company=not_company,
         filler=filler,
         suffixes=frozenset(str(s).replace(".", "") for s in data["company_suffixes"]),
@@ -117,6 +123,10 @@ def understand(text: str, known: Known, now: datetime, tz: tzinfo, *,
         return Meaning("no_words", UNKNOWN, raw)
     if _foreign(raw):
         return Meaning("foreign", UNKNOWN, raw)
+    label = book.labels.get(_label(raw))
+    if label is not None:  # "Draft thank-you letters" typed: the button's own words
+        word, _, args = label.partition(" ")
+        return Meaning("command", COMMAND, raw, command=word, args=args)
     tokens = _tokens(raw, book)
     if not tokens:
         return Meaning("no_words", UNKNOWN, raw)
