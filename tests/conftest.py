@@ -109,6 +109,23 @@ def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def slack_app(sqlite_url: str) -> Iterator[tuple[object, object]]:
+    """A fake Slack and the product's Slack app on a SQLite file, no pacing between messages
+    (imported here, when used: some test modules set environment variables before the platform
+    libraries load)."""
+    from tests.fakes.slack_api import FakeSlack
+    from tests.slack_harness import SlackBot
+
+    with FakeSlack() as fake:
+        bot = SlackBot(fake, sqlite_url).start()
+        bot.adapter.per_channel_interval = 0.0
+        try:
+            yield fake, bot
+        finally:
+            bot.stop()
+
+
+@pytest.fixture
 def pg_url() -> Iterator[str]:
     base = postgres_url()
     if base is None:

@@ -89,19 +89,8 @@ def test_the_chart_caption_is_sent_once_on_telegram(telegram: FakeTelegram,
         assert len(sent) == 1, [shown(m) for m in telegram.sent_messages(JANE)][-3:]
 
 
-@pytest.fixture
-def slack(sqlite_url: str) -> Iterator[tuple[FakeSlack, SlackBot]]:
-    with FakeSlack() as fake:
-        bot = SlackBot(fake, sqlite_url).start()
-        bot.adapter.per_channel_interval = 0.0
-        try:
-            yield fake, bot
-        finally:
-            bot.stop()
-
-
-def test_the_chart_caption_is_sent_once_on_slack(slack: tuple[FakeSlack, SlackBot]) -> None:
-    fake, bot = slack
+def test_the_chart_caption_is_sent_once_on_slack(slack_app: tuple[FakeSlack, SlackBot]) -> None:
+    fake, bot = slack_app
     jane = SlackUser(bot, "U1")
     jane.says("hello")
     jane.answers(*ONBOARDING_ANSWERS)

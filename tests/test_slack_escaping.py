@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,19 +47,8 @@ def test_a_link_the_user_sent_keeps_its_address() -> None:
     assert plain_text("<https://acme.example>") == "https://acme.example"
 
 
-@pytest.fixture
-def slack(sqlite_url: str) -> Iterator[tuple[FakeSlack, SlackBot]]:
-    with FakeSlack() as fake:
-        bot = SlackBot(fake, sqlite_url).start()
-        bot.adapter.per_channel_interval = 0.0
-        try:
-            yield fake, bot
-        finally:
-            bot.stop()
-
-
-def test_an_echo_through_the_slack_app_is_escaped(slack: tuple[FakeSlack, SlackBot]) -> None:
-    fake, bot = slack
+def test_an_echo_through_the_slack_app_is_escaped(slack_app: tuple[FakeSlack, SlackBot]) -> None:
+    fake, bot = slack_app
     jane = SlackUser(bot, "U1")
     jane.says("hello")
     jane.answers(*ONBOARDING_ANSWERS)
@@ -73,8 +61,8 @@ def test_an_echo_through_the_slack_app_is_escaped(slack: tuple[FakeSlack, SlackB
 
 
 def test_a_failed_upload_is_logged_and_the_rest_of_the_turn_still_arrives(
-        slack: tuple[FakeSlack, SlackBot], caplog: pytest.LogCaptureFixture) -> None:
-    fake, bot = slack
+        slack_app: tuple[FakeSlack, SlackBot], caplog: pytest.LogCaptureFixture) -> None:
+    fake, bot = slack_app
     adapter: Any = bot.adapter
 
     async def broken_upload(*args: Any, **kwargs: Any) -> None:

@@ -159,19 +159,8 @@ def test_the_data_loss_story_on_telegram(telegram: FakeTelegram, sqlite_url: str
 
 # ---- Slack ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def slack(sqlite_url: str) -> Iterator[tuple[FakeSlack, SlackBot]]:
-    with FakeSlack() as fake:
-        bot = SlackBot(fake, sqlite_url).start()
-        bot.adapter.per_channel_interval = 0.0
-        try:
-            yield fake, bot
-        finally:
-            bot.stop()
-
-
-def test_the_data_loss_story_on_slack(slack: tuple[FakeSlack, SlackBot]) -> None:
-    fake, bot = slack
+def test_the_data_loss_story_on_slack(slack_app: tuple[FakeSlack, SlackBot]) -> None:
+    fake, bot = slack_app
     jane = SlackUser(bot, "U1")
     jane.says("hello")
     jane.answers(*ONBOARDING_ANSWERS, *REFERENCE)
@@ -232,8 +221,8 @@ def test_telegram_takes_the_buttons_off_a_question_answered_by_typing(
 
 
 def test_slack_takes_the_buttons_off_a_question_answered_by_typing(
-        slack: tuple[FakeSlack, SlackBot]) -> None:
-    fake, bot = slack
+        slack_app: tuple[FakeSlack, SlackBot]) -> None:
+    fake, bot = slack_app
     jane = SlackUser(bot, "U1")
     jane.says("hello")
     jane.answers(*ONBOARDING_ANSWERS, *REFERENCE)
