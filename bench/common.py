@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -191,3 +193,34 @@ def machine() -> str:
     return (f"{cores} cores{memory}, {platform.machine()}, Python {sys.version.split()[0]}, "
             f"SQLite {sqlite3.sqlite_version}, PostgreSQL {postgres_version()}, "
             f"SQLAlchemy {sqlalchemy.__version__}")
+
+
+WARM_CHAT = 42  # each worker's warm-up message goes here, not to a user's chat
+
+
+def telegram_worker(url: str, api_url: str, now: datetime, name: str, *,
+                    limiter: Any = None, batch: int = 1000) -> tuple[Any, Any, Any]:
+    """A worker process's delivery, built as `afterview worker` builds it, against the fake Bot
+    API at `api_url` with the clock fixed at `now`; warmed up (event loop, bot, connection).
+    Returns (adapter, scheduler, database): stop the adapter and dispose the database after."""
+    from adapters.telegram import TelegramAdapter, telegram_user
+    from afterview.runtime import delivery_for
+    from afterview.settings import Settings
+    from bot.clock import FixedClock
+    from bot.conversation.buttons import ButtonVault
+    from bot.conversation.engine import Engine
+    from bot.messages import Reply
+    from bot.nudges.scheduler import Scheduler
+    from storage.db import Database
+    from tests.fakes.telegram_api import DEFAULT_TOKEN
+
+    settings = Settings(_env_file=None,  # type: ignore[call-arg]
+                        TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,  # type: ignore[arg-type]
+                        TELEGRAM_API_URL=api_url, DATABASE_URL=url, PORT=0)
+    clock = FixedClock(now)
+    db = Database(url, upgrade=False)
+    adapter = TelegramAdapter(settings, Engine(db, clock), ButtonVault(db, clock),
+                              **({"limiter": limiter} if limiter is not None else {}))
+    adapter.deliver(telegram_user(WARM_CHAT), [Reply("warming up")])
+    scheduler = Scheduler(db, delivery_for([adapter]), clock, batch=batch, worker_id=name)
+    return adapter, scheduler, db

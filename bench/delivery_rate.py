@@ -50,7 +50,15 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: timedeltas, not deprecate
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.common import PG_DEFAULT, Row, database, label, postgres_reachable  # noqa: E402
+from bench.common import (  # noqa: E402
+    PG_DEFAULT,
+    WARM_CHAT,
+    Row,
+    database,
+    label,
+    postgres_reachable,
+    telegram_worker,
+)
 from bench.common import table as render_table  # noqa: E402
 from bench.dataset import NOW, add_nudges, add_people, due_users  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -62,7 +70,6 @@ LIMIT = 30  # Telegram: sends a second per bot
 RATE_TARGET = 95.0  # % of the limit
 SPEEDUP_TARGET = 1.6
 FIRST_CHAT = 100_000_001  # bench.dataset: user i is Telegram chat 100,000,000 + i
-WARM_CHAT = 42  # each worker's warm-up message goes here, not to a user's chat
 WORKER_BATCH = 50
 
 
@@ -161,26 +168,11 @@ def at_the_limit(kind: str, nudges: int) -> LimitResult:
 
 def _worker(url: str, api_url: str, name: str, out: str, ready: Any, go: Any) -> None:
     """One worker process, as `afterview tick` builds one; writes its figures to `out`."""
-    from adapters.telegram import TelegramAdapter, telegram_user
     from adapters.telegram_flood import FloodLimiter
-    from afterview.runtime import delivery_for
-    from afterview.settings import Settings
-    from bot.conversation.buttons import ButtonVault
-    from bot.conversation.engine import Engine
-    from bot.messages import Reply
-    from bot.nudges.scheduler import Scheduler
-    from tests.fakes.telegram_api import DEFAULT_TOKEN
 
-    settings = Settings(_env_file=None,  # type: ignore[call-arg]
-                        TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,  # type: ignore[arg-type]
-                        TELEGRAM_API_URL=api_url, DATABASE_URL=url, PORT=0)
-    clock = FixedClock(NOW)
-    db = Database(url, upgrade=False)
-    adapter = TelegramAdapter(settings, Engine(db, clock), ButtonVault(db, clock),
-                              limiter=FloodLimiter(per_second=100_000))
-    adapter.deliver(telegram_user(WARM_CHAT), [Reply("warming up")])  # loop, bot, connection
-    scheduler = Scheduler(db, delivery_for([adapter]), clock, batch=WORKER_BATCH,
-                          worker_id=name)
+    adapter, scheduler, db = telegram_worker(url, api_url, NOW, name,
+                                             limiter=FloodLimiter(per_second=100_000),
+                                             batch=WORKER_BATCH)
     ready.set()
     go.wait(120)
     started = time.monotonic()

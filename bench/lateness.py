@@ -48,7 +48,15 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: timedeltas, not deprecate
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import dataset  # noqa: E402
-from bench.common import PG_DEFAULT, Row, database, percentile, postgres_reachable  # noqa: E402
+from bench.common import (  # noqa: E402
+    PG_DEFAULT,
+    WARM_CHAT,
+    Row,
+    database,
+    percentile,
+    postgres_reachable,
+    telegram_worker,
+)
 from bench.common import table as render_table  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Application, Event, Interview, Interviewer, Nudge, User  # noqa: E402
@@ -66,7 +74,6 @@ OTHER_ZONES = {
     "Asia/Tokyo": datetime(2026, 11, 23, 0, 0, tzinfo=UTC),
 }
 FIRST_CHAT = 100_000_001  # bench.dataset: user i is Telegram chat 100,000,000 + i
-WARM_CHAT = 42
 
 
 # ---- the population -------------------------------------------------------------------------
@@ -118,24 +125,7 @@ def seed(url: str, users: int, due_count: int) -> list[int]:
 
 def _worker(url: str, api_url: str, name: str, out: str, ready: Any, go: Any) -> None:
     """A worker as `afterview worker` builds its delivery; writes its figures to `out`."""
-    from adapters.telegram import TelegramAdapter, telegram_user
-    from afterview.runtime import delivery_for
-    from afterview.settings import Settings
-    from bot.clock import FixedClock
-    from bot.conversation.buttons import ButtonVault
-    from bot.conversation.engine import Engine
-    from bot.messages import Reply
-    from bot.nudges.scheduler import Scheduler
-    from tests.fakes.telegram_api import DEFAULT_TOKEN
-
-    settings = Settings(_env_file=None,  # type: ignore[call-arg]
-                        TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,  # type: ignore[arg-type]
-                        TELEGRAM_API_URL=api_url, DATABASE_URL=url, PORT=0)
-    clock = FixedClock(MORNING)
-    db = Database(url, upgrade=False)
-    adapter = TelegramAdapter(settings, Engine(db, clock), ButtonVault(db, clock))
-    adapter.deliver(telegram_user(WARM_CHAT), [Reply("warming up")])  # loop, bot, connection
-    scheduler = Scheduler(db, delivery_for([adapter]), clock, worker_id=name)
+    adapter, scheduler, db = telegram_worker(url, api_url, MORNING, name)
     ready.set()
     go.wait(300)
     sent = 0
