@@ -224,3 +224,24 @@ def telegram_worker(url: str, api_url: str, now: datetime, name: str, *,
     adapter.deliver(telegram_user(WARM_CHAT), [Reply("warming up")])
     scheduler = Scheduler(db, delivery_for([adapter]), clock, batch=batch, worker_id=name)
     return adapter, scheduler, db
+
+
+def spawn_workers(context: Any, target: Any, count: int, folder: str,
+                  args: Any, timeout: float) -> tuple[list[Any], list[str], Any]:
+    """Start `count` worker processes running `target(*args(n), out, ready, go)`, each writing
+    its figures to its own `out` file, and wait until every one is ready. Returns the processes,
+    their out files and the `go` event that lets them all start at once."""
+    go = context.Event()
+    processes, readies, outs = [], [], []
+    for n in range(count):
+        ready = context.Event()
+        out = str(Path(folder) / f"worker-{n}.json")
+        process = context.Process(target=target, args=(*args(n), out, ready, go))
+        process.start()
+        processes.append(process)
+        readies.append(ready)
+        outs.append(out)
+    for ready in readies:
+        if not ready.wait(timeout):
+            raise RuntimeError("a worker did not start")
+    return processes, outs, go

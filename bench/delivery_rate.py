@@ -57,6 +57,7 @@ from bench.common import (  # noqa: E402
     database,
     label,
     postgres_reachable,
+    spawn_workers,
     telegram_worker,
 )
 from bench.common import table as render_table  # noqa: E402
@@ -206,20 +207,9 @@ def with_workers(pg: str, nudges: int, workers: int) -> WorkersResult:
     with database(pg) as url, FakeTelegram() as fake, \
             tempfile.TemporaryDirectory(prefix="afterview-bench-") as folder:
         seed(url, nudges)
-        go = context.Event()
-        processes, readies, outs = [], [], []
-        for n in range(workers):
-            ready = context.Event()
-            out = str(Path(folder) / f"worker-{n}.json")
-            process = context.Process(target=_worker,
-                                      args=(url, fake.api_url, f"bench-{n}", out, ready, go))
-            process.start()
-            processes.append(process)
-            readies.append(ready)
-            outs.append(out)
-        for ready in readies:
-            if not ready.wait(120):
-                raise RuntimeError("a worker did not start")
+        processes, outs, go = spawn_workers(
+            context, _worker, workers, folder,
+            lambda n: (url, fake.api_url, f"bench-{n}"), 120)
         go.set()
         for process in processes:
             process.join(600)

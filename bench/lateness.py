@@ -55,6 +55,7 @@ from bench.common import (  # noqa: E402
     database,
     percentile,
     postgres_reachable,
+    spawn_workers,
     telegram_worker,
 )
 from bench.common import table as render_table  # noqa: E402
@@ -172,20 +173,9 @@ def morning(pg: str, users: int, due_count: int, workers: int) -> Morning:
                                            per_chat_per_second=1) as fake, \
             tempfile.TemporaryDirectory(prefix="afterview-bench-") as folder:
         due = seed(url, users, due_count)
-        go = context.Event()
-        processes, readies, outs = [], [], []
-        for n in range(workers):
-            ready = context.Event()
-            out = str(Path(folder) / f"worker-{n}.json")
-            process = context.Process(target=_worker,
-                                      args=(url, fake.api_url, f"morning-{n}", out, ready, go))
-            process.start()
-            processes.append(process)
-            readies.append(ready)
-            outs.append(out)
-        for ready in readies:
-            if not ready.wait(180):
-                raise RuntimeError("a worker did not start")
+        processes, outs, go = spawn_workers(
+            context, _worker, workers, folder,
+            lambda n: (url, fake.api_url, f"morning-{n}"), 180)
         time.sleep(1.1)  # the warm-up messages leave the fake's one-second window
         before = len(fake.sent_messages())
         nine = time.monotonic()  # CLOCK_MONOTONIC: the fake's clock too
