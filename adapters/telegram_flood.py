@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -29,6 +30,16 @@ def retry_seconds(error: RetryAfter) -> float:
         return value.total_seconds()
     raw = error.retry_after
     return raw.total_seconds() if isinstance(raw, timedelta) else float(raw)
+
+
+#: The pace the workers of one bot share: Telegram's 30 a second, less a margin, as the slots
+#: are taken when a send starts and Telegram counts arrivals, which the network's jitter moves.
+SHARED_PER_SECOND = 29.0
+
+#: Set (True) by the code that sends nudges: those sends take a slot of the bot's shared pace, so
+#: the workers of one bot together stay within Telegram's 30 a second. A user's answer does not:
+#: it goes at once, within this process's own limits.
+PACED: contextvars.ContextVar[bool] = contextvars.ContextVar("afterview_paced_send", default=False)
 
 
 # ---- flood limits ------------------------------------------------------------------------------
@@ -77,10 +88,15 @@ class FloodLimiter(BaseRateLimiter[int]):
     (at most `max_retries` times, and only when the wait is at most `max_wait` seconds; otherwise
     the RetryAfter is raised for the caller to reschedule). The state is plain data under a
     thread lock, so one limiter serves the application's loop and a private delivery loop.
+
+    `shared`, when given, is the bot's pace shared with the other processes (a
+    `storage.pace.SharedPace`'s `reserve`: the seconds to wait for the next slot); sends made
+    with `PACED` set take a slot of it first.
     """
 
     def __init__(self, per_second: int = 30, per_chat_interval: float = 1.0,
-                 group_per_minute: int = 20, max_retries: int = 3, max_wait: float = 60.0) -> None:
+                 group_per_minute: int = 20, max_retries: int = 3, max_wait: float = 60.0,
+                 shared: Callable[[], float] | None = None) -> None:
         self.per_second = per_second
         self.per_chat_interval = per_chat_interval
         self.group_per_minute = group_per_minute
@@ -90,6 +106,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         self._bot = _Window(per_second, 1.0)
         self._chats: dict[int | str, list[_Window]] = {}
         self.retries = 0
+        self.shared = shared
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -109,6 +126,10 @@ class FloodLimiter(BaseRateLimiter[int]):
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         attempt = 0
         while True:
+            if self.shared is not None and endpoint in SEND_METHODS and PACED.get():
+                wait = await asyncio.to_thread(self.shared)
+                if wait > 0:
+                    await asyncio.sleep(wait)
             windows = await self._acquire(endpoint, data.get("chat_id"))
             started, outcome = time.perf_counter(), "failed"
             try:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import Adapter, AsyncAdapter
 from adapters.console import ConsoleAdapter
@@ -23,6 +23,9 @@ from bot.conversation.engine import Engine
 from bot.messages import Reply, UserKey
 from bot.nudges.scheduler import Deliver, DeliveryError, Scheduler
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from adapters.telegram_flood import FloodLimiter
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,28 @@ def public_url(settings: Settings) -> str | None:
     return value
 
 
+def telegram_limiter(settings: Settings, db: Database) -> FloodLimiter:
+    """Telegram's flood limits for this process. On PostgreSQL — where several workers may
+    deliver one bot's nudges — the nudges also take slots of a pace the workers share through
+    the database, so together they send the 30 a second Telegram allows, not 30 each."""
+    from adapters.telegram_flood import SHARED_PER_SECOND, FloodLimiter
+    from storage.pace import SharedPace
+
+    limiter = FloodLimiter()
+    if db.is_postgres and settings.telegram_bot_token:
+        bot_id = settings.telegram_bot_token.get_secret_value().split(":", 1)[0]
+        limiter.shared = SharedPace(db, f"telegram:{bot_id}", SHARED_PER_SECOND).reserve
+    return limiter
+
+
 def build_adapters(settings: Settings, engine: Engine, vault: ButtonVault) -> list[AsyncAdapter]:
     """The platform adapters the settings enable (Telegram, Slack)."""
     adapters: list[AsyncAdapter] = []
     if settings.telegram_enabled:
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, engine, vault))
+        adapters.append(TelegramAdapter(settings, engine, vault,
+                                        limiter=telegram_limiter(settings, engine.db)))
     if settings.slack_enabled:
         from adapters.slack import SlackAdapter
 

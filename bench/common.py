@@ -204,7 +204,7 @@ def telegram_worker(url: str, api_url: str, now: datetime, name: str, *,
     API at `api_url` with the clock fixed at `now`; warmed up (event loop, bot, connection).
     Returns (adapter, scheduler, database): stop the adapter and dispose the database after."""
     from adapters.telegram import TelegramAdapter, telegram_user
-    from afterview.runtime import delivery_for
+    from afterview.runtime import delivery_for, telegram_limiter
     from afterview.settings import Settings
     from bot.clock import FixedClock
     from bot.conversation.buttons import ButtonVault
@@ -220,7 +220,7 @@ def telegram_worker(url: str, api_url: str, now: datetime, name: str, *,
     clock = FixedClock(now)
     db = Database(url, upgrade=False)
     adapter = TelegramAdapter(settings, Engine(db, clock), ButtonVault(db, clock),
-                              **({"limiter": limiter} if limiter is not None else {}))
+                              limiter=limiter or telegram_limiter(settings, db))
     adapter.deliver(telegram_user(WARM_CHAT), [Reply("warming up")])
     scheduler = Scheduler(db, delivery_for([adapter]), clock, batch=batch, worker_id=name)
     return adapter, scheduler, db

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -404,3 +405,14 @@ class Letter(Base):
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     awaiting: Mapped[str] = mapped_column(String(20), default="")  # "", "whole", "paragraph 2"
+
+
+class SendPace(Base):
+    """The pace the processes sending through one platform account share: `next_at` is the
+    moment (seconds since the epoch, on the database's clock) the next send may go out. See
+    `storage.pace.SharedPace`."""
+
+    __tablename__ = "send_paces"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
