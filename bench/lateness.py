@@ -16,7 +16,8 @@ rows the scheduler must step over. Each follow-up is one message with nine butto
 API enforcing Telegram's 30 sends a second (sliding one-second window, 429 with Retry-After
 beyond it). One or two worker processes, each built as `afterview worker` builds its
 delivery — `Database`, `Engine`, `ButtonVault`, a `TelegramAdapter` with the shipped
-`FloodLimiter` (30 a second per bot) on its private loop, the `Scheduler` with the shipped
+`FloodLimiter` (30 a second per worker) on its private loop and the bot's pace shared through
+the database (29 a second for all its workers together), the `Scheduler` with the shipped
 batch (1,000) — on a clock standing at 08:00 UTC, warm up (one message to a chat of their own),
 then wait for the start signal and tick until nothing is due.
 
