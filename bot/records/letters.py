@@ -106,14 +106,15 @@ MAX_BUTTONS = 5  # a message carries at most five
 
 
 def letter_buttons(letter_id: int, draft: Draft, room: int = MAX_BUTTONS) -> list[Button]:
-    """Under a letter: one tap per fix (the ones "Apply every fix" leaves out first), all fixes
-    together, and editing it — `room` buttons at most. Each carries a token of the fix and
-    the text it was found in, so a press after the letter changed applies nothing."""
+    """Under a letter: one tap per fix (a shortening first, then the words to learn: the ones
+    "Apply every fix" leaves out), all fixes together, and editing it — `room` buttons at
+    most. Each carries a token of the fix and the text it was found in, so a press after the
+    letter changed applies nothing."""
     every = [fix for fix in draft.fixes if fix.with_every]
     together = [Button("Apply every fix", f"/letter {letter_id} fixall "
                                           f"{fix_token(draft.body, *every)}")] \
         if len(every) > 1 else []
-    ordered = sorted(draft.fixes, key=lambda fix: fix.with_every)
+    ordered = sorted(draft.fixes, key=lambda fix: (not fix.alone, fix.with_every))
     buttons = [Button(fix.label or f"Fix: {fix.old[:24]} → {fix.new[:24] or '(remove)'}",
                       f"/letter {letter_id} fix {fix_token(draft.body, fix)}")
                for fix in ordered[:max(0, room - 1 - len(together))]]
