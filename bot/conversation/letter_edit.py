@@ -29,8 +29,8 @@ from storage.models import Letter
 
 CANCEL = {"cancel", "stop", "never mind", "nevermind", "leave it", "keep it", "/cancel"}
 PASTE_HELP = ("On Telegram you can also reply to the letter with your version; in Slack, "
-              "“/afterview letter” opens it in a form. In the terminal, paste it and finish "
-              "with a line holding only a full stop “.”.")
+              "“Edit this letter” or “/afterview letter” opens it in a form. In the terminal, "
+              "paste it and finish with a line holding only a full stop “.”.")
 
 
 def _is_number(text: str) -> bool:
