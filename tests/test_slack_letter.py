@@ -36,13 +36,21 @@ def bot(fake: FakeSlack, sqlite_url: str) -> Iterator[SlackBot]:
     running.stop()
 
 
-def test_the_letter_modal_is_prefilled_and_its_save_is_kept_and_proofread(bot: SlackBot):
-    jane = SlackUser(bot, "U7")
+def with_thank_yous(bot: SlackBot, user_id: str) -> tuple[SlackUser, dict]:
+    """A user onboarded, with a debrief from the modal and `thanks` run: them, and the latest
+    message with an "Edit this letter" button."""
+    jane = SlackUser(bot, user_id)
     onboard(jane)
     submit(bot, jane, open_modal(bot, jane))
     bot.settle()
     jane.runs("thanks")
     bot.settle()
+    return jane, next(m for m in reversed(jane.messages())
+                      if "Edit this letter" in button_labels(m))
+
+
+def test_the_letter_modal_is_prefilled_and_its_save_is_kept_and_proofread(bot: SlackBot):
+    jane, _ = with_thank_yous(bot, "U7")
     before = len(bot.fake.calls("views.open"))
     status, _, _ = jane.runs("letter")
     assert status == 200
@@ -85,14 +93,7 @@ def _letters(bot: SlackBot) -> list[Letter]:
 
 def test_the_edit_this_letter_button_opens_the_modal_for_the_letter_it_sits_under(
         bot: SlackBot) -> None:
-    jane = SlackUser(bot, "U9")
-    onboard(jane)
-    submit(bot, jane, open_modal(bot, jane))
-    bot.settle()
-    jane.runs("thanks")
-    bot.settle()
-    katherine = next(m for m in reversed(jane.messages())
-                     if "Edit this letter" in button_labels(m))
+    jane, katherine = with_thank_yous(bot, "U9")
     jane.presses("Next person")  # Rahul's letter is the latest one now
     first, second = _letters(bot)
     assert "Dear Katherine," in first.original and "Dear Rahul," in second.original
@@ -124,13 +125,7 @@ def test_the_edit_this_letter_button_opens_the_modal_for_the_letter_it_sits_unde
 
 
 def test_when_the_modal_cannot_open_the_edit_button_continues_in_the_dm(bot: SlackBot) -> None:
-    jane = SlackUser(bot, "U10")
-    onboard(jane)
-    submit(bot, jane, open_modal(bot, jane))
-    bot.settle()
-    jane.runs("thanks")
-    bot.settle()
-    message = next(m for m in reversed(jane.messages()) if "Edit this letter" in button_labels(m))
+    jane, message = with_thank_yous(bot, "U10")
     bot.fake.fail_next("views.open", 500)
     before = len(jane.messages())
 
@@ -141,13 +136,7 @@ def test_when_the_modal_cannot_open_the_edit_button_continues_in_the_dm(bot: Sla
 
 
 def test_someone_elses_edit_button_opens_nothing(bot: SlackBot) -> None:
-    jane, mallory = SlackUser(bot, "U11"), SlackUser(bot, "U12")
-    onboard(jane)
-    submit(bot, jane, open_modal(bot, jane))
-    bot.settle()
-    jane.runs("thanks")
-    bot.settle()
-    message = next(m for m in reversed(jane.messages()) if "Edit this letter" in button_labels(m))
+    (_, message), mallory = with_thank_yous(bot, "U11"), SlackUser(bot, "U12")
     element = find_button(message, "Edit this letter")
     views_before = len(bot.fake.calls("views.open"))
     status, _ = bot.post(block_action_body(mallory.user_id, mallory.team, element["action_id"],
