@@ -7,6 +7,7 @@ or its value) and each bot message is printed as one JSON object per line.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,7 +71,8 @@ def read_input(line: str, buttons: Sequence[Button], user: UserKey,
     typed = line.strip()
     folded = typed.casefold()
     for button in (*buttons, *earlier):
-        if folded in (button.label.casefold(), button.value.casefold()):
+        if folded in (button.label.casefold(), button.value.casefold()) or \
+                _unquoted(folded) == _unquoted(button.label.casefold()):
             return Incoming.press(user, button.value)
     if typed.isdigit() and not any(b.label.strip().isdigit() for b in buttons):
         number = int(typed)
@@ -80,6 +82,11 @@ def read_input(line: str, buttons: Sequence[Button], user: UserKey,
         word, _, args = typed[1:].partition(" ")
         return Incoming.command(user, word, args)
     return Incoming.message(user, line.rstrip("\n"))
+
+
+def _unquoted(label: str) -> str:
+    """A label as typed on a keyboard: “Add “Snowplow” to my words” → add snowplow to my words."""
+    return " ".join(re.sub(r"[“”„\"'‘’]", "", label).split())
 
 
 PASTE_END = "."

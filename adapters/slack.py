@@ -48,7 +48,13 @@ from adapters.slack_edit import (
     read_edit,
     slack_edit_save,
 )
-from adapters.slack_letter import LETTER_CALLBACK, LETTER_WORDS, open_letter, submitted
+from adapters.slack_letter import (
+    LETTER_CALLBACK,
+    LETTER_WORDS,
+    edit_button,
+    open_letter,
+    submitted,
+)
 from adapters.slack_oauth import Workspaces
 from adapters.slack_web import (
     PLATFORM,
@@ -353,12 +359,18 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
 
     async def _press(self, user: UserKey, body: dict[str, Any], action: dict[str, Any]) -> None:
         token = storable(_text(action.get("value"))) or ""
-        stamp = _stamp(body.get("trigger_id")) or _stamp(action.get("action_ts"))
+        trigger = _stamp(body.get("trigger_id"))
+        stamp = trigger or _stamp(action.get("action_ts"))
         incoming = Incoming.press(user, TOKEN_PREFIX + token,
                                   dedup_key=f"action:{stamp}" if stamp else None)
         container = _dig(body, "container") or {}
+        value = await asyncio.to_thread(self._redeemed, user, token)
+        letter = edit_button(value)
+        if letter is not None and trigger:  # "Edit this letter": the editor, as the command's
+            await open_letter(self, user, trigger, incoming, letter)
+            return
         async with self._lock_for(user):
-            owned = await asyncio.to_thread(self._owns, user, token)
+            owned = value is not None
             answer = await asyncio.to_thread(self.engine.answer, incoming, tokens=True)
             if owned and container.get("type") == "message":
                 self.keyboards.forget(user, (str(container.get("channel_id")),
@@ -413,11 +425,12 @@ class SlackAdapter(SlackWebCalls, AsyncAdapter):
     def _pause_workspace(self, team_id: str) -> int:
         return pause_workspace(self.engine.db, PLATFORM, team_id)
 
-    def _owns(self, user: UserKey, token: str) -> bool:
+    def _redeemed(self, user: UserKey, token: str) -> str | None:
+        """The value behind this user's button token; None when it is not theirs."""
         with self.engine.db.session() as session:
             repo = Repository.for_key(session, user.platform, user.workspace, user.user_id,
                                       create=False)
-            return repo is not None and redeem(repo, token) is not None
+            return redeem(repo, token) if repo is not None else None
 
     def _local_today(self, user: UserKey, zone: str | None) -> date:
         """Today in the time zone the debrief form will be read in."""

@@ -1,6 +1,7 @@
 """Slack's letter editor: `/afterview letter` opens the last letter drafted in a modal with one
-multi-line input, prefilled with the text as it stands; Save sends the new text through the
-engine (`letter <id> replace …`), which keeps it, proofreads it again and answers in the DM."""
+multi-line input, prefilled with the text as it stands, and so does the "Edit this letter" button
+under a letter (for that letter); Save sends the new text through the engine (`letter <id>
+replace …`), which keeps it, proofreads it again and answers in the DM."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from bot.conversation.engine import Engine
 from bot.messages import Incoming, UserKey
 from bot.records.letters import draft_of, latest
+from storage.models import Letter
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -60,22 +62,32 @@ def read_letter(values: Any) -> str:
     return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else ""
 
 
-def letter_view(engine: Engine, user: UserKey) -> Block | None:
-    """The editor for the user's last letter; None when they have none (the chat says so)."""
+def edit_button(value: str | None) -> int | None:
+    """The letter an "Edit this letter" button is for (its value: "/letter 12"), else None."""
+    found = re.fullmatch(r"/letter ([0-9]{1,9})", value or "")
+    return int(found.group(1)) if found else None
+
+
+def letter_view(engine: Engine, user: UserKey, letter_id: int | None = None) -> Block | None:
+    """The editor for the user's letter `letter_id` (their last one without it); None when
+    they have no such letter (the chat says so)."""
     with engine.db.session() as session:
         repo = Repository.for_key(session, user.platform, user.workspace, user.user_id,
                                   create=False)
-        row = latest(repo) if repo is not None else None
-        if repo is None or row is None:
+        if repo is None:
+            return None
+        row = latest(repo) if letter_id is None else repo.get(Letter, letter_id)
+        if row is None:
             return None
         draft = draft_of(repo, row)
         return letter_modal(row.id, draft.subject, draft.body)
 
 
 async def open_letter(adapter: Any, user: UserKey, trigger_id: str,
-                      fallback: Incoming) -> None:
-    """Open the editor; without a letter or a trigger, the chat answers instead."""
-    view = await asyncio.to_thread(letter_view, adapter.engine, user)
+                      fallback: Incoming, letter_id: int | None = None) -> None:
+    """Open the editor (of `letter_id`, else the last letter); without a letter or a
+    trigger, the chat answers instead."""
+    view = await asyncio.to_thread(letter_view, adapter.engine, user, letter_id)
     try:
         if view is None or not trigger_id:
             raise LookupError("no letter to edit")

@@ -78,11 +78,27 @@ class Button:
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A proofreading finding with its correction: replace `old` by `new` in the letter
-    (`new` may be ""); `old` == "" means no mechanical fix — the user rewrites the text."""
+    (`new` may be ""); with `learn`, the fix is adding that word to the user's own words (the
+    letter stays as it is). Neither `old` nor `learn`: no mechanical fix — the user rewrites
+    the text. `label` names the one-tap button when "old → new" would not say it."""
 
     message: str
     old: str = ""
     new: str = ""
+    label: str = ""
+    learn: str = ""
+    alone: bool = False  # only its own button applies it, never "Apply every fix" (shortening)
+
+    @property
+    def applies(self) -> bool:
+        """Can one tap apply it?"""
+        return bool(self.old or self.learn)
+
+    @property
+    def with_every(self) -> bool:
+        """Is it one of the corrections "Apply every fix" applies (not a word to learn, not a
+        shortening)?"""
+        return bool(self.old) and not self.alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,6 +278,9 @@ HOURS = (Button("08:00", "8"), Button("09:00", "9"), Button("10:00", "10"), Butt
 RATING = tuple(Button(str(n), str(n)) for n in range(1, 6))
 
 
+WORDS = (Button("Add “kubeflow” to my words", "/letter 3 fix fa1"),)  # a label with quotes
+
+
 @pytest.mark.parametrize(("typed", "buttons", "kind", "text"), [
     ("09:00", HOURS, Kind.BUTTON, "9"),
     ("skip", HOURS, Kind.BUTTON, "skip"),
@@ -291,6 +294,9 @@ RATING = tuple(Button(str(n), str(n)) for n in range(1, 6))
     ("/debrief Acme Corp", (), Kind.COMMAND, "debrief Acme Corp"),
     ("today 3pm", HOURS, Kind.TEXT, "today 3pm"),
     ("2", (), Kind.TEXT, "2"),
+    ('add "kubeflow" to my words', WORDS, Kind.BUTTON, "/letter 3 fix fa1"),
+    ("Add kubeflow to my words", WORDS, Kind.BUTTON, "/letter 3 fix fa1"),
+    ("add kubeflow", WORDS, Kind.TEXT, "add kubeflow"),
 ])
 def test_a_typed_line_becomes_a_press_a_command_or_text(typed: str, buttons: tuple[Button, ...],
                                                       kind: Kind, text: str) -> None:

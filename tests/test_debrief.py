@@ -778,3 +778,82 @@ def test_the_same_person_typed_twice_with_a_title_is_caught(jane: Seeker) -> Non
                  "tom lee, engineering manager", "skip", "skip", "skip")
     jane.says("Tom Lee (EM)")
     assert "You already added Tom Lee." in jane.text
+
+
+# ---- the notes that go into the letters are shown before use when shaping had to guess ---------
+
+def test_a_strength_with_corrected_words_is_shown_as_the_letter_reads_and_ok_keeps_it(
+        bot, jane: Seeker) -> None:
+    tell_story_until(jane, "Your strongest qualification for this role")
+    jane.says("5 yrs of pythn and sql")
+
+    assert ("In your thank-you letters it will read:\n“I believe my experience – five years of "
+            "Python and SQL – would allow me to contribute to the team quickly.”") in jane.text
+    assert jane.buttons == ["OK, use it"]
+    assert "What would you improve next time?" not in jane.text
+    jane.presses("OK, use it")
+    assert jane.last.startswith("What would you improve next time?")
+    for question, answer in STORY[STORY.index(("What would you improve next time?",
+                                               "shorter answers")):]:
+        assert question in jane.last
+        jane.says(answer)
+    (interview,) = recorded(bot[2], jane).interviews
+    assert interview.strengths == "5 yrs of pythn and sql"
+    jane.runs("thanks")
+    letter = next(r.draft for r in jane.replies if r.draft is not None)
+    assert "I believe my experience – five years of Python and SQL – would allow me" \
+        in letter.body
+
+
+def test_what_was_missed_can_be_typed_again_instead_of_ok(bot, jane: Seeker) -> None:
+    tell_story_until(jane, "Anything you missed or wish you had said?")
+    jane.says("i forgot to mention my tablaeu certifcation")
+    assert "“One thing I did not get to mention is my Tableau certification.”" in jane.text
+    jane.says("my Tableau certificate")  # rewritten: shapes without a guess
+
+    assert jane.last.startswith("When do they expect to decide?")
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None and slots["missed"] == "my Tableau certificate"
+    assert "_note_pending" not in slots
+
+
+def test_what_went_well_in_two_sentences_shows_the_one_the_letter_keeps(jane: Seeker) -> None:
+    tell_story_until(jane, "What went well?")
+    jane.says("the SQL exercise. Also the case study at the end")
+
+    assert ("“I was glad we had the chance to discuss the SQL exercise, and I hope it gave you "
+            "a clear picture of how I would approach the work.”") in jane.text
+
+
+def test_a_note_that_shapes_cleanly_or_says_nothing_is_taken_without_a_question(
+        bot, jane: Seeker) -> None:
+    tell_story_until(jane, "Anything you missed or wish you had said?")
+    jane.says("nothing really")
+    assert jane.last.startswith("When do they expect to decide?")
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None and slots["missed"] == "nothing really"
+
+
+def test_an_ok_waiting_for_one_note_never_lands_in_another(bot, jane: Seeker) -> None:
+    tell_story_until(jane, "What went well?")
+    jane.says("the sql excercise")
+    assert "it will read" in jane.text
+    jane.says("skip")  # the guess is not approved: went_well stays empty
+    assert "Your strongest qualification for this role" in jane.last
+    jane.says("ok")
+
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None
+    assert slots["went_well"] == "" and slots["strengths"] == "ok"
+
+
+def test_back_after_ok_asks_the_note_again(bot, jane: Seeker) -> None:
+    tell_story_until(jane, "What went well?")
+    jane.says("the sql excercise")
+    jane.presses("OK, use it")
+    assert "Your strongest qualification for this role" in jane.last
+    jane.says("back")
+
+    assert jane.last.startswith("What went well?")
+    slots = recorded(bot[2], jane).conversation
+    assert slots is not None and "went_well" not in slots

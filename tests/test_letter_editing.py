@@ -15,8 +15,11 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.slack_letter import letter_modal, read_letter, submitted
 from adapters.telegram_letters import letter_hint, letter_reply
-from bot.messages import Draft, Incoming
+from bot.conversation.buttons import ButtonVault
+from bot.letters.checks import reopened, shortened, word_count
+from bot.messages import TOKEN_PREFIX, Draft, Incoming
 from bot.outputs.export import export_user
+from bot.records import letters as store
 from bot.turn import Turn
 from tests.outcomes import Scene, drafts
 from tests.test_letters import FULL
@@ -189,3 +192,159 @@ def test_terminal_reads_a_multi_line_paste_until_a_full_stop_line(scene: Scene) 
     messages = [json.loads(line) for line in out.getvalue().splitlines()]
     saved = [m for m in messages if "Saved your version" in m["text"]]
     assert saved and "Please let me know how I can help most." in saved[0]["draft"]["body"]
+
+
+# ---- every finding has its one-tap fix --------------------------------------------------------
+
+MINE = """Dear Katherine,
+
+Thank you for taking the time to speak with me about the Senior Data Analyst position at \
+Northwind Analytics. I am excited about your churn model. I am keen to help your team ship it \
+with kubeflow pipelines.
+
+{middle}
+
+I am very enthusiastic about the opportunity to join Northwind Analytics, and I look forward \
+to hearing about the next steps.
+
+Kind regards,
+Jane Doe
+"""
+STRENGTHS = ("My five years of Python and SQL analytics would let me contribute from the first "
+             "week, and I have led two migrations to dbt.")
+LONG_MIDDLE = " ".join(["Over the last years I have built forecasting models, cleaned up "
+                        "reporting pipelines and trained colleagues in writing better SQL."] * 8)
+
+
+def _edited(scene: Scene, middle: str = STRENGTHS) -> Draft:
+    """Jane replaces the thank-you letter with her own version."""
+    show(scene, FULL["thank_you"]())
+    scene.jane.runs("letter")
+    scene.jane.says(MINE.format(middle=middle))
+    [draft] = drafts(scene.jane)
+    return draft
+
+
+def _words(scene: Scene) -> list[str]:
+    return scene.read(lambda repo: list(repo.user.words or []))
+
+
+def test_an_unknown_word_joins_my_words_with_one_tap_and_the_letter_is_checked_again(
+        scene: Scene) -> None:
+    draft = _edited(scene)
+    assert any('"kubeflow" is not a word I know' in p for p in draft.problems), draft.problems
+    jane = scene.jane
+    jane.presses("Add “kubeflow” to my words")
+
+    assert "Added “kubeflow” to your words" in jane.text
+    [again] = drafts(jane)
+    assert again.body == draft.body  # the letter is as she wrote it
+    assert not any("not a word I know" in p for p in again.problems), again.problems
+    assert "kubeflow" in _words(scene)
+    # and from then on, in any letter
+    jane.runs("letter", "paragraph 3: We could also talk about kubeflow next time.")
+    [later] = drafts(jane)
+    assert "talk about kubeflow next time" in later.body
+    assert not any("not a word I know" in p for p in later.problems), later.problems
+
+
+def test_a_repeated_opening_is_reworded_with_one_tap_showing_the_new_sentence(
+        scene: Scene) -> None:
+    draft = _edited(scene)
+    reworded = "In addition, I am keen to help your team ship it with kubeflow pipelines."
+    assert any('open with "I am"' in p and f"“{reworded}”" in p for p in draft.problems)
+    jane = scene.jane
+    jane.presses("Reword: “In addition, I am …”")
+
+    [again] = drafts(jane)
+    assert f"I am excited about your churn model. {reworded}" in again.body
+    assert not any("open with" in p for p in again.problems), again.problems
+    assert f"“{reworded}”" in jane.text
+
+
+def test_a_letter_over_200_words_is_shortened_by_leaving_out_its_middle_paragraph(
+        scene: Scene) -> None:
+    draft = _edited(scene, LONG_MIDDLE)
+    [finding] = [p for p in draft.problems if "words: keep it under about 200" in p]
+    assert "leaves out “Over the last years I have built forecasting models, cleaned …” " \
+           "(160 words) — 59 words then." in finding
+    jane = scene.jane
+    label = next(b for b in jane.buttons if b.startswith("Shorten to "))
+    jane.presses(label)
+
+    [short] = drafts(jane)
+    assert "Over the last years" not in short.body
+    assert short.body == MINE.format(middle="").replace("\n\n\n\n", "\n\n")
+    assert f"{label.removeprefix('Shorten to ')}" in jane.text
+    assert not any("200" in p or "over the last" in p.casefold() for p in short.problems)
+
+
+def test_an_old_fix_button_pressed_after_the_letter_changed_changes_nothing(
+        scene: Scene) -> None:
+    _edited(scene)
+    jane = scene.jane
+    old_reword = next(b.value for r in jane.replies for b in r.buttons
+                      if b.label.startswith("Reword:"))
+    jane.runs("letter", "paragraph 2: I am excited about your churn model. I am keen to "
+                        "help your team ship it soon.")
+    [changed] = drafts(jane)
+    [token] = ButtonVault(scene.db, scene.clock).issue(jane.key, [old_reword])
+    jane.press_value(TOKEN_PREFIX + token)  # as Telegram and Slack send it
+
+    assert "That fix is out of date" in jane.text and "changed nothing" in jane.text
+    [shown] = drafts(jane)
+    assert shown.body == changed.body
+    assert "In addition" not in scene.read(lambda repo: store.latest(repo).edited)
+
+
+def test_a_fix_button_applies_only_to_its_own_letter(scene: Scene) -> None:
+    _edited(scene)
+    jane = scene.jane
+    reword = next(b.value for r in jane.replies for b in r.buttons
+                  if b.label.startswith("Reword:"))
+    show(scene, FULL["withdrawal"]())  # another letter is the latest now
+    jane.press_value(reword)
+
+    def bodies(repo):  # type: ignore[no-untyped-def]
+        return {row.subject: row.edited or row.original for row in store.letters(repo)}
+
+    after = scene.read(bodies)
+    assert "In addition, I am keen" in after[FULL["thank_you"]().subject]
+    assert after[FULL["withdrawal"]().subject] == FULL["withdrawal"]().body
+
+
+def test_a_letter_never_carries_more_than_five_buttons(scene: Scene) -> None:
+    _edited(scene, "i realy hope the the team likes kubeflow and metabse. " + LONG_MIDDLE)
+    shown = [r for r in scene.jane.replies if r.draft is not None]
+    assert shown and all(len(r.buttons) <= 5 for r in shown)
+    assert any(b.label.startswith("Shorten to") for r in shown for b in r.buttons), \
+        "the fixes only their own button applies come first"
+
+
+def test_shortening_keeps_greeting_opening_close_and_sign_off() -> None:
+    body = MINE.format(middle=LONG_MIDDLE + "\n\n" + STRENGTHS)
+    short, gone = shortened(body)
+    assert gone == [LONG_MIDDLE]
+    assert short.startswith("Dear Katherine,\n\nThank you for taking the time")
+    assert short.endswith("the next steps.\n\nKind regards,\nJane Doe\n")
+    assert STRENGTHS in short and word_count(short) <= 200
+
+
+def test_a_letter_of_one_long_paragraph_loses_its_longest_later_sentences() -> None:
+    opening = "Thank you for the conversation about the analyst role at Northwind Analytics."
+    body = ("Dear Katherine,\n\n" + " ".join([opening] + [LONG_MIDDLE.split(". ")[0] + "."] * 14)
+            + "\n\nKind regards,\nJane Doe\n")
+    found = shortened(body)
+    assert found is not None
+    short, gone = found
+    assert word_count(short) <= 200 < word_count(body) and gone
+    assert short.startswith(f"Dear Katherine,\n\n{opening} Over the last years")
+
+
+def test_a_reworded_opening_keeps_names_and_i_capitalised() -> None:
+    assert reopened("The team was great.", "", ["The team was kind."]) == \
+        "In addition, the team was great."
+    assert reopened("Katherine was great.", "", [], {"katherine"}) == \
+        "In addition, Katherine was great."
+    assert reopened("I am keen.", "In addition, I said so.", ["I am glad."]) == \
+        "Equally, I am keen."

@@ -40,7 +40,8 @@ def interviews_at(scene: Scene, company: str) -> list[Interview]:
     def read(repo):  # type: ignore[no-untyped-def]
         app = repo.find_application(company)
         return [] if app is None else [
-            {"rating": i.rating, "went_well": i.went_well, "decision": i.decision_expected,
+            {"rating": i.rating, "went_well": i.went_well, "strengths": i.strengths,
+             "decision": i.decision_expected,
              "people": [(p.name, p.title) for p in repo.interviewers(i)]}
             for i in repo.interviews(app)]
 
@@ -71,7 +72,7 @@ def test_saving_a_one_message_debrief_leads_to_the_thank_you_drafts(scene: Scene
     scene.jane.presses("Save")
 
     assert interviews_at(scene, "Globex") == [
-        {"rating": None, "went_well": "", "decision": date(2026, 11, 27),
+        {"rating": None, "went_well": "", "strengths": "", "decision": date(2026, 11, 27),
          "people": [("Jane Smith", "EM"), ("Bob Lee", "")]}]
     assert scene.jane.buttons[:2] == ["Draft thank-you letters", "Add details"]
     scene.jane.presses("Draft thank-you letters")
@@ -109,6 +110,20 @@ def test_add_details_after_a_quick_debrief_fills_the_interview(scene: Scene) -> 
     stored = interviews_at(scene, "Globex")[0]
     assert stored["rating"] == 4 and stored["went_well"] == "the pricing case went well"
 
+
+
+def test_add_details_shows_a_guessed_strength_before_it_goes_into_the_letters(
+        scene: Scene) -> None:
+    scene.jane.says(SENTENCE)
+    scene.jane.presses("Save")
+    scene.jane.presses("Add details")
+    scene.jane.answers("video", "4", "skip", "pricng models in retail")
+
+    assert ("In your thank-you letters it will read:\n“I believe my experience – pricing models "
+            "in retail – would allow me to contribute to the team quickly.”") in scene.jane.text
+    scene.jane.presses("OK, use it")
+    scene.jane.answers("skip", "skip", "skip", "skip", "skip")
+    assert interviews_at(scene, "Globex")[0]["strengths"] == "pricng models in retail"
 
 # ---- inside a flow ------------------------------------------------------------------------------
 

@@ -11,24 +11,26 @@ from __future__ import annotations
 
 import re
 
-from bot.letters.checks import apply
+from bot.letters.checks import apply, word_count
 from bot.letters.editing import (
     MIN_LETTER,
+    fix_token,
     paragraph_request,
     paragraphs,
     read_replacement,
     replace_paragraph,
 )
 from bot.letters.editing import fix_all as apply_all
-from bot.messages import Button, Draft, Reply
+from bot.letters.lexicon import merged
+from bot.messages import Button, Draft, Fix, Reply
 from bot.records import letters as store
 from bot.turn import Turn
 from storage.models import Letter
 
 CANCEL = {"cancel", "stop", "never mind", "nevermind", "leave it", "keep it", "/cancel"}
 PASTE_HELP = ("On Telegram you can also reply to the letter with your version; in Slack, "
-              "“/afterview letter” opens it in a form. In the terminal, paste it and finish "
-              "with a line holding only a full stop “.”.")
+              "“Edit this letter” or “/afterview letter” opens it in a form. In the terminal, "
+              "paste it and finish with a line holding only a full stop “.”.")
 
 
 def _is_number(text: str) -> bool:
@@ -56,7 +58,7 @@ def _show(turn: Turn, row: Letter, draft: Draft, said: str) -> None:
         lines.append("✅ My proofreading found nothing to fix.")
     if row.edited:
         lines.append("The mail link, your export and “Mark sent” use this version.")
-    buttons = store.letter_buttons(row.id, draft)
+    buttons = store.letter_buttons(row.id, draft, store.MAX_BUTTONS - bool(row.edited))
     if row.edited:
         buttons.append(Button("Back to the generated draft", f"/letter {row.id} original"))
     turn.replies.append(Reply("\n".join(lines), tuple(buttons), draft))
@@ -118,19 +120,21 @@ def letter_command(turn: Turn, args: str) -> None:
                                       for n, p in enumerate(parts, 1)])
         return
     if verb == "fix":
-        number = tail.strip()
-        if not _is_number(number) or not 1 <= int(number) <= len(draft.fixes):
-            _show(turn, row, draft, "That fix no longer applies — here is the letter as it "
-                                    "stands.")
+        fix = _fix_of(draft, tail.strip())
+        if fix is None:
+            _show(turn, row, draft, OUT_OF_DATE)
             return
-        fix = draft.fixes[int(number) - 1]
-        new = store.save_edit(turn.repo, row, row.subject, apply(draft.body, fix), turn.now)
-        _show(turn, row, new, f"Fixed: “{fix.old}” → “{fix.new or '(removed)'}”.")
+        _apply(turn, row, draft, fix)
         return
     if verb == "fixall":
-        new = store.save_edit(turn.repo, row, row.subject, apply_all(draft.body, draft.fixes),
+        every = [fix for fix in draft.fixes if fix.with_every]
+        if tail.strip() and tail.strip() != fix_token(draft.body, *every) or not every:
+            _show(turn, row, draft, OUT_OF_DATE if tail.strip() else "Nothing for “Apply "
+                  "every fix” to do — here is the letter as it stands.")
+            return
+        new = store.save_edit(turn.repo, row, row.subject, apply_all(draft.body, every),
                               turn.now)
-        _show(turn, row, new, f"Applied {len(draft.fixes)} fixes.")
+        _show(turn, row, new, f"Applied {len(every)} fixes.")
         return
     if verb == "replace":
         _replace(turn, row, tail)
@@ -140,6 +144,35 @@ def letter_command(turn: Turn, args: str) -> None:
         _show(turn, row, new, "Back to the generated draft — your edits are gone.")
         return
     _replace(turn, row, rest)
+
+
+OUT_OF_DATE = ("That fix is out of date — the letter has changed since I offered it, so I "
+               "changed nothing. Here is the letter as it stands.")
+
+
+def _fix_of(draft: Draft, wanted: str) -> Fix | None:
+    """The fix a button (its token) or a typed number ("fix 2") asks for, if the letter as
+    it stands still has it."""
+    if _is_number(wanted):
+        number = int(wanted)
+        return draft.fixes[number - 1] if 1 <= number <= len(draft.fixes) else None
+    return next((fix for fix in draft.fixes if fix_token(draft.body, fix) == wanted), None)
+
+
+def _apply(turn: Turn, row: Letter, draft: Draft, fix: Fix) -> None:
+    """One fix: a word joins the user's own words (every letter is proofread with them), or
+    the letter's text changes; the letter is proofread again and shown."""
+    if fix.learn:
+        turn.user.words = merged(list(turn.user.words or []), [fix.learn])[:500]
+        _show(turn, row, store.draft_of(turn.repo, row),
+              f"Added “{fix.learn}” to your words — I'll take it as spelled from now on.")
+        return
+    new = store.save_edit(turn.repo, row, row.subject, apply(draft.body, fix), turn.now)
+    if fix.alone:
+        said = f"Shortened — the letter is {word_count(new.body)} words now."
+    else:
+        said = f"Fixed: “{fix.old}” → “{fix.new or '(removed)'}”."
+    _show(turn, row, new, said)
 
 
 def _replace(turn: Turn, row: Letter, text: str) -> None:

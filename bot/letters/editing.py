@@ -6,6 +6,7 @@ Pure functions: where the versions are kept is `bot.records.letters`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -81,7 +82,17 @@ def edited_draft(subject: str, body: str, *, to: str, facts: Sequence[str],
 
 
 def fix_all(body: str, fixes: Sequence[Fix]) -> str:
-    """Every fix applied, in order."""
+    """Every correction applied, in order (not the words to learn, not a shortening: those
+    only by their own button)."""
     for fix in fixes:
-        body = apply(body, fix)
+        if fix.with_every:
+            body = apply(body, fix)
     return body
+
+
+def fix_token(body: str, *fixes: Fix) -> str:
+    """What a fix button carries: these fixes of this very text. A press finds its fix only
+    while the letter reads the same and the proofreader still offers it; never a number, so
+    never taken for the index a user types ("fix 2")."""
+    seen = "\0".join([body, *(f"{f.message}\1{f.old}\1{f.new}\1{f.learn}" for f in fixes)])
+    return "f" + hashlib.sha256(seen.encode("utf-8", "surrogatepass")).hexdigest()[:12]

@@ -235,7 +235,7 @@ def checked_draft(subject: str, body: str, *, names: Sequence[str], company: str
         to=address or None,
         mailto=mailto(address, subject, body) if address else None,
         problems=tuple(extra_problems) + problems + tuple(f.message for f in findings),
-        fixes=tuple(f for f in findings if f.old),
+        fixes=tuple(f for f in findings if f.applies),
         edited=edited,
         facts=(company, role, *names),
     )

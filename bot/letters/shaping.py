@@ -221,7 +221,7 @@ _INFORMAL_EXTRA = {"hey": "", "cool": "interesting", "super": "very", "pretty": 
                    "prob": "probably", "info": "information", "approx": "about",
                    "etc": "and so on", "im": "I'm", "ive": "I've", "dont": "don't",
                    "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't",
-                   "thats": "that's", "whats": "what's"}
+                   "thats": "that's", "whats": "what's", "yrs": "years", "yr": "year"}
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from bot.messages import Draft
 
 from .facts import InterviewFacts, Person, Sender
-from .render import meeting_name, render_draft, shaper, variant_seed
+from .render import environment, meeting_name, render_draft, shaper, variant_seed
+from .shaping import Shaped
+
+NOTES = {"point": True, "strengths": False, "went_well": True, "missed": True}
+"""The user's notes that enter a thank-you letter, and whether each speaks of the addressee
+(her/his/their → your) when it is shaped."""
 
 
 def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) -> Draft:
@@ -31,8 +36,16 @@ def thank_you(sender: Sender, interview: InterviewFacts, interviewer: Person) ->
         person=interviewer,
         seed=variant_seed(interviewer, interview.interviewers),
         meeting=meeting_name(interview.round),
-        point=shaped(interviewer.notes),
-        strengths=shaped(interview.strengths, addressee=False),
-        went_well=shaped(interview.went_well),
-        missed=shaped(interview.missed),
+        point=shaped(interviewer.notes, addressee=NOTES["point"]),
+        strengths=shaped(interview.strengths, addressee=NOTES["strengths"]),
+        went_well=shaped(interview.went_well, addressee=NOTES["went_well"]),
+        missed=shaped(interview.missed, addressee=NOTES["missed"]),
     )
+
+
+def note_sentence(note: str, shaped: Shaped, company: str = "") -> str:
+    """The sentence(s) a shaped note (`note`: a key of NOTES) makes in the first interviewer's
+    thank-you letter — the template's own wording, for the user to approve."""
+    macro = getattr(environment().get_template("_notes.j2").module, note)
+    args = (shaped, 0, company) if note == "went_well" else (shaped, 0)
+    return " ".join(str(macro(*args)).split())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.letters.editing import edited_draft, letter_key
+from bot.letters.editing import edited_draft, fix_token, letter_key
 from bot.letters.lexicon import merged, user_words
 from bot.messages import Button, Draft
 from bot.turn import DRAFT_HOOKS, Turn
@@ -102,18 +102,23 @@ def mark_sent(repo: Repository, draft: Draft, now: datetime) -> Letter | None:
     return row
 
 
-MAX_FIX_BUTTONS = 3
+MAX_BUTTONS = 5  # a message carries at most five
 
 
-def letter_buttons(letter_id: int, draft: Draft) -> list[Button]:
-    """Under a letter: one tap per fix (the first few), all fixes, and editing it."""
-    buttons = [Button(f"Fix: {fix.old[:24]} → {fix.new[:24] or '(remove)'}",
-                      f"/letter {letter_id} fix {number}")
-               for number, fix in enumerate(draft.fixes[:MAX_FIX_BUTTONS], 1)]
-    if len(draft.fixes) > 1:
-        buttons.append(Button("Apply every fix", f"/letter {letter_id} fixall"))
-    buttons.append(Button("Edit this letter", f"/letter {letter_id}"))
-    return buttons
+def letter_buttons(letter_id: int, draft: Draft, room: int = MAX_BUTTONS) -> list[Button]:
+    """Under a letter: one tap per fix (a shortening first, then the words to learn: the ones
+    "Apply every fix" leaves out), all fixes together, and editing it — `room` buttons at
+    most. Each carries a token of the fix and the text it was found in, so a press after the
+    letter changed applies nothing."""
+    every = [fix for fix in draft.fixes if fix.with_every]
+    together = [Button("Apply every fix", f"/letter {letter_id} fixall "
+                                          f"{fix_token(draft.body, *every)}")] \
+        if len(every) > 1 else []
+    ordered = sorted(draft.fixes, key=lambda fix: (not fix.alone, fix.with_every))
+    buttons = [Button(fix.label or f"Fix: {fix.old[:24]} → {fix.new[:24] or '(remove)'}",
+                      f"/letter {letter_id} fix {fix_token(draft.body, fix)}")
+               for fix in ordered[:max(0, room - 1 - len(together))]]
+    return [*buttons, *together, Button("Edit this letter", f"/letter {letter_id}")]
 
 
 def _shown(turn: Turn, draft: Draft) -> tuple[Draft, list[Button]]:

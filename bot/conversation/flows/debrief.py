@@ -15,7 +15,7 @@ from bot.conversation.flows.base import (
     short_text,
 )
 from bot.conversation.flows.debrief_quick import is_quick, proper_name, quick_aware, quick_names
-from bot.conversation.notes import QUESTION, checked_note
+from bot.conversation.notes import QUESTION, checked_note, note_answer
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
 from bot.letters.people import SALUTATIONS
@@ -314,15 +314,15 @@ DEBRIEF = quick_aware(Flow(
         Step("rating", "How did it go, from 1 (badly) to 5 (great)?", _rating,
              choices=tuple(Button(str(n), str(n)) for n in range(1, 6)),
              help="Just a number from 1 to 5 — it helps you compare later."),
-        Step("went_well", "What went well?", short_text(2000, "this answer"), optional=True),
+        Step("went_well", "What went well?", note_answer("went_well", 2000), optional=True),
         Step("strengths", "Your strongest qualification for this role — the one to stress in "
-                          "your letters?", short_text(1000, "this answer"), optional=True),
+                          "your letters?", note_answer("strengths", 1000), optional=True),
         Step("to_improve", "What would you improve next time?", short_text(2000, "this answer"),
              optional=True),
         Step("questions", "Which questions did they ask, and how did you answer? Anything you'd "
                           "answer differently?", short_text(2000, "this answer"), optional=True),
         Step("missed", "Anything you missed or wish you had said? (Your thank-you letter can "
-                       "address it.)", short_text(1000, "this answer"), optional=True),
+                       "address it.)", note_answer("missed", 1000), optional=True),
         Step("decision", "When do they expect to decide? (e.g. “next Friday”, “in two weeks”, "
                          "or “don't know”)", _decision,
              choices=(Button("Don't know", "don't know"),), on_answer=_on_decision,

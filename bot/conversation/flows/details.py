@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.conversation.flows.base import Flow, Step, short_text
 from bot.conversation.flows.debrief import _format, _rating, _steps
+from bot.conversation.notes import note_answer
 from bot.messages import Button
 from bot.turn import Turn
 from storage.models import Interview
@@ -26,6 +27,9 @@ def _prepare(turn: Turn, slots: dict[str, Any], args: str) -> bool:
         turn.say("That interview isn't there anymore — nothing changed.")
         return False
     app = turn.repo.application(interview.application_id)
+    if app is not None:  # the words the notes' spelling check accepts, as in the letters
+        slots.update(company=app.company, role=app.role or "", interviewers=[
+            {"name": p.name} for p in turn.repo.interviewers(interview)])
     turn.say(f"Let's add the details of your interview at {app.company if app else 'them'}. "
              "Skip anything you like — it all helps your next prep pack.")
     return True
@@ -62,12 +66,13 @@ DETAILS = Flow(
                            Button("On-site", "on-site"))),
         _optional("rating", "How did it go, from 1 (badly) to 5 (great)?", _rating,
                   choices=tuple(Button(str(n), str(n)) for n in range(1, 6))),
-        _optional("went_well", "What went well?"),
+        _optional("went_well", "What went well?", note_answer("went_well", 2000)),
         _optional("strengths", "Your strongest qualification for this role — the one to stress "
-                               "in your letters?"),
+                               "in your letters?", note_answer("strengths", 1000)),
         _optional("to_improve", "What would you improve next time?"),
         _optional("questions", "Which questions did they ask, and how did you answer?"),
-        _optional("missed", "Anything you missed or wish you had said?"),
+        _optional("missed", "Anything you missed or wish you had said?",
+                  note_answer("missed", 1000)),
         _optional("steps_remaining", "How many steps remain in their process?", _steps,
                   choices=(Button("0 (this was the last)", "0"), Button("1", "1"),
                            Button("2", "2"))),
