@@ -29,8 +29,13 @@ def test_the_debrief_asks_how_much_you_want_the_job_and_answers(tmp_path: Path) 
     jane = scene.jane
     assert "how much do you want this job? Reply with a number from 1" in jane.text
     assert all(len(r.buttons) <= 5 for r in jane.replies)
+    asked_with = [b.label for b in jane.replies[-1].buttons]
     jane.says("1")
     assert "Decide how serious you are about Acme before an offer comes" in jane.text
+    # the answer keeps the debrief's next steps: where only the newest buttons can be pressed
+    # (the terminal's numbers), "2" still means what it meant under the summary
+    assert [b.label for b in jane.replies[-1].buttons] == asked_with
+    assert "Draft thank-you letters" in asked_with
     assert scene.events("Acme", "want_rated")[0]["data"]["level"] == 1
     jane.says("4")  # answered once: a later bare number is not a rating
     assert len(scene.events("Acme", "want_rated")) == 1

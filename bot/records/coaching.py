@@ -54,6 +54,24 @@ def want_advice(level: int, company: str) -> str:
             "track of their decision date.")
 
 
+def next_steps(app: Application, interview: Interview, *, has_people: bool,
+               quick: bool) -> list[Button]:
+    """The buttons under a saved debrief — and under the answer to its last question, which
+    replaces them on platforms where only the newest buttons can be pressed."""
+    buttons = [Button("Draft thank-you letters", "/thanks")] if has_people else [
+        Button("Add a name", f"/edit add {app.company}")]
+    if quick:
+        buttons.append(Button("Add details", f"u:details:{interview.id}"))
+    buttons.append(Button("See my pipeline", "/status"))
+    return buttons
+
+
+def _details_missing(interview: Interview) -> bool:
+    """Recorded the quick way: none of the details the full debrief asks for."""
+    return not (interview.format or interview.rating or interview.went_well
+                or interview.strengths or interview.missed or interview.to_improve)
+
+
 def pending_want(turn: Turn) -> Application | None:
     """The application whose debrief just asked "how much do you want this job?" and has no
     answer yet (the latest debrief, saved in the last hours), for a bare "4" to answer."""
@@ -77,7 +95,10 @@ def rate_want(turn: Turn, args: str) -> None:
         turn.say("Tell me with a number from 1 (not much) to 5 (very much).")
         return
     turn.repo.log(WANT_EVENT, turn.now, app, level=level)
-    turn.say(want_advice(level, app.company))
+    latest = max(app.interviews, key=lambda i: i.recorded_at, default=None)
+    buttons = [] if latest is None else next_steps(
+        app, latest, has_people=bool(latest.interviewers), quick=_details_missing(latest))
+    turn.say(want_advice(level, app.company), buttons)
 
 
 def offer_looks_likely(interview: Interview) -> bool:

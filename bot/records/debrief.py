@@ -110,11 +110,9 @@ def _celebrate(turn: Turn, app: Application, interview: Interview, slots: dict[s
         lines.append(f"2. Until {fmt_date(interview.decision_expected)}: keep your search going "
                      "— a plan B takes the pressure off. If you hear nothing by then, I'll help "
                      "you follow up.")
-    buttons = [Button("Draft thank-you letters", "/thanks")] if people else [
-        Button("Add a name", f"/edit add {app.company}")]
-    if slots.get("_quick"):  # the quick path: the rest of the debrief is offered, never required
-        buttons.append(Button("Add details", f"u:details:{interview.id}"))
-    buttons.append(Button("See my pipeline", "/status"))
+    # the quick path: the rest of the debrief is offered, never required
+    buttons = coaching.next_steps(app, interview, has_people=bool(people),
+                                  quick=bool(slots.get("_quick")))
     nudge = coaching.references_nudge(turn, app, interview)
     if nudge:
         lines.append(f"{len([x for x in lines if x[:2] in ('1.', '2.')]) + 1}. {nudge}")
