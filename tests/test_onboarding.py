@@ -127,6 +127,14 @@ def test_the_name_lands_in_the_profile_exactly_as_typed(bot, jane: Seeker) -> No
     assert stored_user(bot[2], jane).display_name == "Zoë O'Brien-Łukasz"
 
 
+def test_a_name_typed_in_lower_case_is_written_as_it_signs_letters(bot, jane: Seeker) -> None:
+    onboard_until(jane, NAME_PROMPT)
+    jane.says("maya mcdonald")
+    finish_with(jane, "skip", "skip", "skip", "skip")
+
+    assert stored_user(bot[2], jane).display_name == "Maya McDonald"
+
+
 def test_the_signature_line_lands_in_the_profile(bot, jane: Seeker) -> None:
     onboard_until(jane, SIGNATURE_PROMPT)
     jane.says("jane.doe@example.com · +44 7700 900123 · linkedin.com/in/janedoe")

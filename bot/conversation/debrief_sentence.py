@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.conversation.flows.debrief import ROUNDS
-from bot.conversation.flows.debrief_quick import QUICK, proper_name
+from bot.conversation.flows.debrief_quick import QUICK
 from bot.parsing import ParseError, company_name
+from bot.parsing.names import proper_name
 from bot.turn import Turn
 from bot.understanding.meaning import Meaning
 

@@ -1,7 +1,10 @@
-"""Company names typed in lower case ("acme corp", "initech ltd") are written the way the
-company writes itself in letters and lists; anything the user capitalised is kept as typed."""
+"""Names typed in lower case — a company's ("acme corp", "initech ltd") or a person's ("jane
+smith") — are written the way they are written in letters and lists; anything the user
+capitalised is kept as typed."""
 
 from __future__ import annotations
+
+from nameparser import HumanName
 
 # legal forms and small words, as companies write them
 _FORMS = {"inc": "Inc", "inc.": "Inc.", "ltd": "Ltd", "ltd.": "Ltd.", "llc": "LLC",
@@ -28,3 +31,13 @@ def company_name(text: str) -> str:
         else:
             words.append("-".join(part[:1].upper() + part[1:] for part in word.split("-")))
     return " ".join(words)
+
+
+def proper_name(name: str) -> str:
+    """"jane smith" as "Jane Smith" (nameparser knows "McDonald", "van der Berg"); a name
+    typed with capitals is kept as typed."""
+    if name != name.lower():
+        return name
+    parsed = HumanName(name)
+    parsed.capitalize(force=True)
+    return str(parsed) or name

@@ -14,7 +14,7 @@ from bot.conversation.flows.base import (
     not_a_button,
     short_text,
 )
-from bot.conversation.flows.debrief_quick import is_quick, proper_name, quick_aware, quick_names
+from bot.conversation.flows.debrief_quick import is_quick, quick_aware, quick_names
 from bot.conversation.notes import QUESTION, checked_note, note_answer
 from bot.formatting import possessive
 from bot.letters.holidays import calendar_for
@@ -34,6 +34,7 @@ from bot.parsing import (
     parse_rating,
 )
 from bot.parsing.choices import match_choice
+from bot.parsing.names import proper_name
 from bot.turn import Turn
 from storage.models import Application
 

@@ -10,12 +10,11 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from nameparser import HumanName
-
 from bot.conversation.flows.base import Flow, Step
 from bot.formatting import short_date
 from bot.messages import Button
 from bot.parsing import ParseError, is_no, is_yes
+from bot.parsing.names import proper_name
 from bot.turn import Turn
 
 QUICK = "_quick"
@@ -76,16 +75,6 @@ def quick_names(turn: Turn, said: str) -> None:
         people.append(person)
         taken.add(person["name"].casefold())
     turn.slots["interviewers"] = people
-
-
-def proper_name(name: str) -> str:
-    """"jane smith" as "Jane Smith" (nameparser knows "McDonald", "van der Berg"); a name
-    typed with capitals is kept as typed."""
-    if name != name.lower():
-        return name
-    parsed = HumanName(name)
-    parsed.capitalize(force=True)
-    return str(parsed) or name
 
 
 def summary(turn: Turn) -> str:

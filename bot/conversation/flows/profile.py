@@ -17,6 +17,7 @@ from bot.parsing import (
     parse_quiet_window,
     parse_timezone,
 )
+from bot.parsing.names import proper_name
 from bot.turn import Turn
 
 DEFAULT_NUDGE_HOUR = 9
@@ -30,7 +31,7 @@ def _name(text: str, turn: Turn) -> str:
                          "characters.")
     if not re.search(r"\w", name):
         raise ParseError("I need a name with at least one letter, e.g. “Jane Doe”.")
-    return name
+    return proper_name(name)  # it signs letters: "maya patel" is written "Maya Patel"
 
 
 def _signature(text: str, turn: Turn) -> str:
