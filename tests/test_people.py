@@ -55,6 +55,11 @@ def test_the_signature_never_repeats_the_name_and_formats_the_phone() -> None:
     assert signature_line("Jane Doe", "Jane Doe · jane@x.example · +447700900123") == \
         "jane@x.example · +44 7700 900123"
     assert signature_line("Jane Doe", "Jane Doe") == ""
+    # a number typed without its country code is read in the user's country
+    assert signature_line("Maya Patel", "maya@x.example 07700 900123", "GB") == \
+        "maya@x.example +44 7700 900123"
+    assert signature_line("Maya Patel", "maya@x.example 07700 900123") == \
+        "maya@x.example 07700 900123"  # country unknown: left as typed
 
 
 def test_the_phone_script_formats_the_contacts_number() -> None:

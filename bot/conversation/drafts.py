@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from bot.letters import InterviewFacts, Person, Sender
+from bot.letters.holidays import user_country
 from bot.letters.people import parse_contact
 from bot.parsing import parse_yes_no
 from bot.turn import Turn
@@ -26,10 +27,13 @@ def day_time(moment: datetime) -> str:
     return f"{day(moment)} at {moment:%H:%M}"
 
 
-def sender(turn: Turn) -> Sender:
-    """The job seeker who signs; a missing name is left as a placeholder proofreading flags."""
-    return Sender(turn.user.display_name or "[your name]", turn.user.signature or "",
-                  words=tuple(turn.user.words or ()), formal=bool(turn.user.formal_letters))
+def sender(turn: Turn, *, missing_name: str = "[your name]") -> Sender:
+    """The job seeker who signs; a missing name is left as a placeholder proofreading flags
+    (`missing_name`). Their country reads a phone number typed without its country code."""
+    user = turn.user
+    return Sender(user.display_name or missing_name, user.signature or "",
+                  words=tuple(user.words or ()), formal=bool(user.formal_letters),
+                  region=user_country(user.country or "", user.timezone or ""))
 
 
 def person(row: Interviewer) -> Person:

@@ -19,6 +19,7 @@ class Sender:
     signature: str = ""
     words: tuple[str, ...] = ()  # the user's own proper nouns and tools, as they write them
     formal: bool = False  # greet "Dear Ms O'Neill" rather than "Dear Katherine"
+    region: str = ""  # ISO country: reads a phone number typed without its country code
 
 
 @dataclass(frozen=True)

@@ -105,22 +105,25 @@ def phone_number(text: str, region: str = "") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def tidy_phone(text: str) -> str:
-    """A phone number in international format when it can be read, else as typed (an email
-    or a number without its country code is left alone)."""
+def tidy_phone(text: str, region: str = "") -> str:
+    """A phone number in international format when it can be read, else as typed (an email,
+    or a number without its country code when the country is not known, is left alone)."""
+    if not (text.strip().startswith("+") or region):
+        return text
     try:
-        return phone_number(text) if text.strip().startswith("+") else text
+        return phone_number(text, region)
     except ValueError:
         return text
 
 
-def signature_line(name: str, signature: str) -> str:
+def signature_line(name: str, signature: str, region: str = "") -> str:
     """The contact line under the name, without the name repeated at its start, and with
-    phone numbers in international format where they can be read."""
+    phone numbers in international format where they can be read (those typed without their
+    country code in `region`'s)."""
     line = " ".join((signature or "").split())
     if name and line.casefold().startswith(name.casefold()):
         line = line[len(name):].lstrip(" ,;:-–·|")
     if line.casefold() == name.casefold():
         return ""
 
-    return _PHONE.sub(lambda match: tidy_phone(match.group(0)), line)
+    return _PHONE.sub(lambda match: tidy_phone(match.group(0), region), line)

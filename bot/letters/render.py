@@ -112,7 +112,7 @@ def greet(who: Person | str | None, sender: Sender) -> str:
 
 
 def signature_of(sender: Sender) -> str:
-    return signature_line(sender.name, sender.signature)
+    return signature_line(sender.name, sender.signature, sender.region)
 
 
 def meeting_name(round_: str) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.conversation.drafts import sender
 from bot.formatting import possessive, short_date
 from bot.letters import (
     OfferTerms,
@@ -59,8 +60,7 @@ def _currency(turn: Turn) -> str:
 
 
 def _sender(turn: Turn) -> Sender:
-    return Sender(turn.user.display_name or "", turn.user.signature or "",
-                  words=tuple(turn.user.words or ()), formal=bool(turn.user.formal_letters))
+    return sender(turn, missing_name="")
 
 
 def _person(row: Interviewer) -> Person:
