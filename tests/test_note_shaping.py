@@ -175,6 +175,9 @@ def test_unsafe_shaping_is_said_so_the_bot_can_show_the_sentence() -> None:
     assert not shape("the churn model. really cool stuff lol").safe
     assert not shape("their recomendation engine").safe, "a guessed spelling is shown"
     assert shape("she walked me through their churn model").safe
+    # two thoughts joined: how they hang together is a guess ("…, and you struggle with…")
+    spliced = shape("he walked me through their churn model, they struggle with late data")
+    assert not spliced.safe and "joined two clauses" in spliced.changes
 
 
 def test_users_own_words_extend_the_lexicon() -> None:

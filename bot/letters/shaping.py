@@ -413,10 +413,14 @@ def shape(text: str, *, lexicon: Lexicon | None = None,
     body = _object_case(body)
     body = _years(body)
     kind = kind_of(_SPLICE.split(body)[0])
-    body = join_splices(body, kind)
+    joined = join_splices(body, kind)
+    if joined != body:  # how two thoughts hang together is a guess ("…, and you struggle…")
+        changes.append("joined two clauses")
+    body = joined
     body = re.sub(r"\b(\w+)(\s+\1\b)+", r"\1", body, flags=re.IGNORECASE)  # "the the"
     if cut:
         changes.append("kept only the first sentence")
-    guessed = any("→" in change and "(left out)" not in change for change in changes)
+    guessed = any(("→" in change and "(left out)" not in change) or change == "joined two clauses"
+                  for change in changes)
     return Shaped(body, kind, safe=not cut and not guessed and len(body) > 1,
                   changes=tuple(changes))
