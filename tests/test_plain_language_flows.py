@@ -177,6 +177,21 @@ def test_news_mid_flow_is_recorded_and_the_flow_comes_back_afterwards(scene: Sce
     assert found[0] == "debrief" and found[2]["rating"] == 4
 
 
+def test_thank_yous_parked_behind_a_no_from_that_company_are_not_taken_up_again(
+        scene: Scene) -> None:
+    scene.jane.runs("thanks")
+    assert state(scene)[0] == "thanks"
+    scene.jane.says("acme said no :(")
+    scene.jane.presses("Yes, record it")
+    assert scene.app("Acme Corp")["status"] == "rejected"
+    scene.jane.answers("skip", "skip", "skip")
+
+    assert "I've set aside writing your thank-you letters to Acme Corp — Acme Corp is closed" \
+        in scene.jane.text
+    assert "Now, back to" not in scene.jane.text
+    assert state(scene) is None
+
+
 def test_carry_on_after_news_mid_flow_asks_the_question_again(scene: Scene) -> None:
     _start_a_debrief(scene)
     scene.jane.says("acme just rejected me")

@@ -317,6 +317,12 @@ def _resume(engine: Engine, turn: Turn, parked: dict[str, object]) -> None:
     if flow not in FLOWS or not FLOWS[flow].has(step) or not isinstance(slots, dict) \
             or not isinstance(history, list):
         return
+    if FLOWS[flow].for_open_applications and isinstance(slots.get("application_id"), int):
+        app = turn.repo.application(slots["application_id"])
+        if app is not None and not app.is_active:  # the news closed it: nothing to pursue
+            turn.say(f"I've set aside {FLOWS[flow].describe(slots)} — {app.company} is closed "
+                     "now.")
+            return
     turn.state = FlowState(flow, step, slots, history, turn.now)
     turn.say(f"Now, back to {FLOWS[flow].describe(slots)} — nothing you typed was lost.")
     engine.runner.ask(turn)

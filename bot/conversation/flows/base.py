@@ -143,6 +143,9 @@ class Flow:
     # a light flow never holds the user: a message its question doesn't accept ends it quietly
     # and is read afresh (a pending "Record that …? yes/no", "how much do you want it? 1–5")
     light: bool = False
+    # a flow that pursues an open application (thank-yous, a follow-up, the next round, an
+    # offer): parked behind news that closed it ("Acme said no"), it is not taken up again
+    for_open_applications: bool = False
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -416,6 +416,7 @@ FOLLOWUP = Flow(
     describe=describe,
     on_cancel="Okay, stopped. Anything you logged stays logged; “followup” any time.",
     prepare=_prepare,
+    for_open_applications=True,
 )
 
 

@@ -543,4 +543,5 @@ OFFER = Flow(
     on_cancel="Stopped. Anything already saved — the offer's terms, a decision — stays; say "
               "“offer” to come back to it.",
     prepare=_prepare,
+    for_open_applications=True,
 )

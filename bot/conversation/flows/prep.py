@@ -161,6 +161,7 @@ PREP = Flow(
     describe=lambda slots: "choosing an interview to prepare for",
     on_cancel="Okay.",
     prepare=_prepare,
+    for_open_applications=True,
 )
 
 

@@ -249,4 +249,5 @@ SECOND_ROUND = Flow(
     describe=describe,
     on_cancel="Okay — nothing changed. Tell me when you know the date.",
     prepare=_prepare,
+    for_open_applications=True,
 )

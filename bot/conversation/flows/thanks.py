@@ -313,6 +313,7 @@ THANKS = Flow(
     on_cancel="Okay, stopped. Letters you marked sent stay sent; the rest wait for you — type "
               "“thanks” any time.",
     prepare=_prepare,
+    for_open_applications=True,
 )
 
 
