@@ -40,6 +40,7 @@ from storage.models import (
     Interview,
     Interviewer,
     Lesson,
+    Letter,
     Offer,
     ProcessedUpdate,
     Reference,
@@ -86,6 +87,9 @@ class Repository:
         self._stored_read = False
         self._bound: Connection | None = None  # the session's connection, once asked for
         self.had_applications: bool | None = None  # when the turn began (read with the user)
+        # whether a letter waited for its pasted replacement when the turn began (read with the
+        # user; None: not read, ask the database)
+        self.letter_awaited: bool | None = None
 
     @property
     def user(self) -> User:
@@ -177,11 +181,12 @@ class Repository:
                                display_name=display_name)
             assert repo is not None
             repo._stored_read, repo.had_applications = True, False  # a new user: nothing yet
+            repo.letter_awaited = False
             return repo
         user_row = dict(zip(_USER_KEYS, found[:len(_USER_KEYS)], strict=True))
-        flow, step, slots, history, updated_at = found[len(_USER_KEYS):-1]
+        flow, step, slots, history, updated_at = found[len(_USER_KEYS):-2]
         repo = cls(session, user_row=user_row)
-        repo.had_applications = bool(found[-1])
+        repo.had_applications, repo.letter_awaited = bool(found[-2]), bool(found[-1])
         if flow is not None:
             repo._stored = StoredConversation(flow, step, slots, history, updated_at)
         repo._stored_read = True
@@ -486,8 +491,10 @@ _THE_USER = and_(_USERS.c.platform == bindparam("platform"),
                  _USERS.c.workspace == bindparam("workspace"),
                  _USERS.c.external_id == bindparam("external_id"))
 _HAS_APPLICATIONS = exists().where(table_of(Application).c.user_id == _USERS.c.id)
+_LETTERS = table_of(Letter)
+_AWAITS_LETTER = exists().where(_LETTERS.c.user_id == _USERS.c.id, _LETTERS.c.awaiting != "")
 _USER_AND_CONVERSATION = (
-    select(*_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS)
+    select(*_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS, _AWAITS_LETTER)
     .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
     .where(_THE_USER)
 )
@@ -503,7 +510,8 @@ _FRESH_UPDATE = (
 )
 _OUTCOME = select(func.count().label("first")).select_from(_FRESH_UPDATE).subquery("outcome")
 _FIRST_DELIVERY_USER_AND_CONVERSATION = (
-    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS)
+    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS,
+           _AWAITS_LETTER)
     .select_from(_OUTCOME)
     .outerjoin(_USERS, _THE_USER)
     .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)

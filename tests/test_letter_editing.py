@@ -125,6 +125,35 @@ def test_a_short_answer_to_a_question_is_never_taken_for_a_letter(scene: Scene) 
         assert awaiting(scene._repo(session)) is None
 
 
+def test_a_turn_reads_whether_a_letter_is_awaited_with_the_user_not_by_a_query_of_its_own(
+        scene: Scene) -> None:
+    """The letters table is asked about only while a replacement is awaited: an ordinary turn
+    learns that none is from the statement that reads the user."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement.casefold())
+
+    show(scene, FULL["withdrawal"]())
+    jane = scene.jane
+    event.listen(scene.db.engine, "before_cursor_execute", record)
+    try:
+        jane.says("status")  # typed: a text turn, which could have been a pasted letter
+        plain = list(sent)
+        sent.clear()
+        jane.runs("letter")
+        sent.clear()
+        jane.says(typo_version(FULL["withdrawal"]().body))  # the awaited paste
+    finally:
+        event.remove(scene.db.engine, "before_cursor_execute", record)
+    assert "Saved your version" in jane.text
+    assert not any(s.lstrip().startswith("select") and "from letters" in s.split("where")[0]
+                   for s in plain), plain
+    assert any("from letters" in s and "awaiting" in s for s in sent), sent
+
+
 def test_thank_you_mark_sent_records_the_users_version(tmp_path: Path) -> None:
     scene = Scene(f"sqlite:///{tmp_path / 'a.db'}")
     scene.debrief()

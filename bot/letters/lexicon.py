@@ -84,6 +84,11 @@ def built_in() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _built_in_words() -> frozenset[str]:
+    return frozenset(part.casefold() for value in built_in().values() for part in value.split())
+
+
 def user_words(text: str) -> list[str]:
     """Words the user wrote with capitals of their own, worth remembering: "Snowplow",
     "XGBoost", "Looker" — not a sentence's first word, not "I", not all-lower words."""
@@ -108,10 +113,13 @@ class Lexicon:
 
     def __init__(self, extra: Iterable[str] = ()) -> None:
         self.table = dict(built_in())
+        self._words: frozenset[str] | None = None
+        self._extra: list[str] = []
         for word in extra:
             word = word.strip()
             if word and word.casefold() not in _ALSO_PLAIN:
                 self.table[word.casefold()] = word
+                self._extra.append(word)
         phrases = sorted((w for w in self.table.values() if " " in w), key=len, reverse=True)
         self._phrases = [(re.compile(rf"(?<![\w/])({re.escape(p)})(?![\w/])", re.IGNORECASE), p)
                          for p in phrases]
@@ -119,9 +127,12 @@ class Lexicon:
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and word.casefold() in self.table
 
-    def words(self) -> set[str]:
+    def words(self) -> frozenset[str]:
         """Every single word of the lexicon, in lower case (for the spelling check)."""
-        return {part.casefold() for value in self.table.values() for part in value.split()}
+        if self._words is None:
+            self._words = _built_in_words().union(
+                part.casefold() for word in self._extra for part in word.split())
+        return self._words
 
     def spelled(self, word: str) -> str:
         """How `word` is written in the lexicon, or `word` unchanged."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -66,6 +67,7 @@ _HTML_TAGS = ("a|abbr|b|big|blockquote|body|br|code|div|em|font|h[1-6]|head|hr|h
 _SCRIPT = re.compile(r"(?is)<\s*(script|style)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)")
 _TAG = re.compile(rf"(?i)<\s*/?\s*(?:{_HTML_TAGS})\b[^<>]{{0,200}}>")
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\$\{")
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BRACKETED = re.compile(r"\[[^\]]{0,40}\]|\{[^}]{0,40}\}")
 
 
@@ -81,8 +83,11 @@ def clean(text: str) -> str:
     text = html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", text or "")))
     text = _TEMPLATE.sub(" ", text)
     text = _BRACKETED.sub(" ", text)
-    text = "".join(" " if _is_emoji(ch) or unicodedata.category(ch) == "Cc" else ch
-                   for ch in text)
+    if text.isascii():  # no emoji: only control characters to blank
+        text = _ASCII_CONTROL.sub(" ", text)
+    else:
+        text = "".join(" " if _is_emoji(ch) or unicodedata.category(ch) == "Cc" else ch
+                       for ch in text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"[<>{}\[\]|\\^~`*_#=]+", " ", text)
     text = re.sub(r"([!?.,;:])\1+", r"\1", text)  # "!!!" → "!"
@@ -231,7 +236,7 @@ def _speller() -> object:
     return SpellChecker(distance=1)
 
 
-def correct_word(word: str, known: set[str]) -> str:
+def correct_word(word: str, known: Set[str]) -> str:
     """A lower-case word the dictionary does not know, corrected when one correction is clear
     (distance 1); names, tools, numbers and short words are left alone."""
     low = word.casefold()

@@ -32,7 +32,10 @@ def latest(repo: Repository) -> Letter | None:
 
 
 def awaiting(repo: Repository) -> Letter | None:
-    """The letter whose replacement the bot is waiting for, if any."""
+    """The letter whose replacement the bot is waiting for, if any (none, without a query,
+    when the turn's first read found none waiting)."""
+    if repo.letter_awaited is False:
+        return None
     return repo.session.scalars(select(Letter).where(Letter.user_id == repo.user_id,
                                                      Letter.awaiting != "")).first()
 
