@@ -143,6 +143,27 @@ def test_a_command_word_with_arguments_works_mid_flow(scene: Scene) -> None:
     assert scene.jane.last == "(We're still recording your interview at Globex. What went well?)"
 
 
+def test_a_greeting_mid_flow_is_said_back_and_never_taken_for_an_answer(scene: Scene) -> None:
+    """"hello" at a free-text question had become the round's name, "hi there" an interviewer
+    called "Hi There"."""
+    scene.jane.runs("debrief")
+    scene.jane.answers("Globex", "Product Analyst", "today 9am")
+    assert scene.jane.last.startswith("Which round was it?")
+    scene.jane.says("hello")
+    assert scene.jane.text.startswith("Hi Jane! We're recording your interview at Globex")
+    assert scene.jane.last.startswith("Which round was it?")
+    scene.jane.answers("first", "video")
+    scene.jane.says("Hi there! 👋")
+    assert scene.jane.last.startswith("Who interviewed you?")
+    scene.jane.answers("Tom Baker", "skip", "skip", "skip", "pricing", "done", "4")
+    scene.jane.says("good morning")
+    assert scene.jane.last.startswith("What went well?")
+    found = state(scene)
+    assert found is not None and found[2]["round"] == "first" and found[2]["format"] == "video"
+    assert "hello" not in str(found[2]).casefold() and "hi there" not in str(found[2]).casefold()
+    assert [p["name"] for p in found[2]["interviewers"]] == ["Tom Baker"]
+
+
 def test_a_flow_command_with_a_company_mid_flow_keeps_its_argument(scene: Scene) -> None:
     _start_a_debrief(scene)
     scene.jane.says("followup Acme Corp")

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
-from bot.conversation import letter_edit, news, nudge_actions, questions
+from bot.conversation import letter_edit, news, nudge_actions, questions, smalltalk
 from bot.conversation.buttons import issue_tokens, redeem
 from bot.conversation.commands import COMMANDS, help_text
 from bot.conversation.flows import FLOWS
@@ -261,6 +261,10 @@ class Engine:
                      [Button("Continue", "flow:continue"),
                       Button("Start over", "flow:restart"),
                       Button("Drop it", "cancel")])
+            return
+        if smalltalk.greeting_only(text):  # "hello" is never a round's name or a person
+            smalltalk.greet_in_flow(turn, FLOWS[state.flow].describe(state.slots))
+            self.runner.ask(turn)
             return
         if not is_keyword(word) and word in COMMANDS and (
                 word in NEVER_ANSWERS or not self.runner.accepts(turn, text)):

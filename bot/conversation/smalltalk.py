@@ -4,6 +4,7 @@ for the dates (wait, follow up now, or the next check-in under the seven-day rul
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -56,6 +57,24 @@ def likely_actions(turn: Turn, limit: int = 3) -> list[Button]:
         if button.label not in {b.label for b in seen}:
             seen.append(button)
     return seen[:limit]
+
+
+_GREETING_ONLY = re.compile(
+    r"(?:hi|hii+|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|good (?:morning|afternoon|"
+    r"evening|day))(?: (?:there|again|afterview|bot|all))?")
+
+
+def greeting_only(text: str) -> bool:
+    """True for a message that is a greeting and nothing else ("hello", "Hi there!", "good
+    morning 👋") — never the answer to a question, and with no news in it."""
+    letters = "".join(ch if ch.isalnum() or ch in " '" else " " for ch in text.casefold())
+    return _GREETING_ONLY.fullmatch(" ".join(letters.split())) is not None
+
+
+def greet_in_flow(turn: Turn, doing: str) -> None:
+    """A greeting typed in the middle of a conversation: said back, and where we were (the
+    caller asks the question again)."""
+    turn.say(f"Hi{_name(turn)}! We're {doing} — let's carry on where we were.")
 
 
 def _name(turn: Turn) -> str:
