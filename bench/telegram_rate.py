@@ -21,6 +21,12 @@ each through `Engine.handle` — a user at the “What went well?” step of a d
 with a sentence, then “back” to be asked again, as `bench.turn_cost` measures. The rate is the
 turns answered over the time from the first update queued to the last answer received by the
 fake.
+
+A third bot, for information (no target): the echo bot with the product's keyboard habit — each
+answer carries a button and the previous answer's button is taken off (`editMessageReplyMarkup`),
+the two Bot API calls the product makes for a question answered by typing (issue 12: old
+keyboards come off when their question ends). The product ÷ that bot is the product's own cost
+beside the same platform calls.
 """
 
 from __future__ import annotations
@@ -37,7 +43,12 @@ from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: timedeltas, not deprecated ints
 
-from telegram import LinkPreviewOptions, Update  # noqa: E402
+from telegram import (  # noqa: E402
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
@@ -72,9 +83,12 @@ def lifted_limiter(limiter: FloodLimiter | None = None) -> FloodLimiter:
 # ---- the two bots ---------------------------------------------------------------------------
 
 class EchoBot:
-    """A PTB Application like the product's, whose one handler answers with the text."""
+    """A PTB Application like the product's, whose one handler answers with the text; with
+    `keyboards`, under a button, the button of its previous answer in that chat taken off."""
 
-    def __init__(self, fake: FakeTelegram) -> None:
+    def __init__(self, fake: FakeTelegram, *, keyboards: bool = False) -> None:
+        self.keyboards = keyboards
+        self._last: dict[int, int] = {}  # chat -> the answer whose button is still on
         self.application = (
             ApplicationBuilder().token(DEFAULT_TOKEN)
             .base_url(fake.base_url).base_file_url(fake.base_file_url)
@@ -87,9 +101,17 @@ class EchoBot:
     async def _echo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None and message.text is not None
-        await context.bot.send_message(message.chat.id, escape(message.text, quote=False),
-                                       parse_mode=ParseMode.HTML,
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+        markup = (InlineKeyboardMarkup([[InlineKeyboardButton("Skip", callback_data="skip")]])
+                  if self.keyboards else None)
+        sent = await context.bot.send_message(
+            message.chat.id, escape(message.text, quote=False), parse_mode=ParseMode.HTML,
+            reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        if self.keyboards:
+            previous = self._last.get(message.chat.id)
+            self._last[message.chat.id] = sent.message_id
+            if previous is not None:
+                await context.bot.edit_message_reply_markup(message.chat.id, previous,
+                                                            reply_markup=None)
 
     async def start(self) -> None:
         app = self.application
@@ -108,8 +130,8 @@ class EchoBot:
 
 
 @contextmanager
-def echo_bot(fake: FakeTelegram) -> Iterator[EchoBot]:
-    bot = EchoBot(fake)
+def echo_bot(fake: FakeTelegram, *, keyboards: bool = False) -> Iterator[EchoBot]:
+    bot = EchoBot(fake, keyboards=keyboards)
     with on_a_loop(bot.start, bot.stop):
         yield bot
 
@@ -235,6 +257,7 @@ class RateResult:
     db: str
     echo: list[Round]
     bot: list[Round]
+    keyed: list[Round]  # the echo bot with the product's keyboard habit (information)
     messages_per_turn: float
     chats: int
     per_chat: int
@@ -245,16 +268,20 @@ def run(kind: str, chats: int = 50, per_chat: int = 40, rounds: int = 2) -> Rate
     ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
     echo_texts = [f"{WENT_WELL} ({n})" for n in range(per_chat)]
     bot_texts = [WENT_WELL if n % 2 == 0 else "back" for n in range(per_chat + per_chat % 2)]
-    with database(kind) as url, FakeTelegram() as echo_fake, FakeTelegram() as bot_fake:
+    with database(kind) as url, FakeTelegram() as echo_fake, FakeTelegram() as bot_fake, \
+            FakeTelegram() as keyed_fake:
         name = label(url)
-        with echo_bot(echo_fake), product_bot(bot_fake, url) as runtime:
+        with echo_bot(echo_fake), echo_bot(keyed_fake, keyboards=True), \
+                product_bot(bot_fake, url) as runtime:
             per_pair = _prepare_users(runtime, ids)
             # warm-up: a round of each, untimed (connections, caches, the first-call costs)
             play(echo_fake, _script(ids, echo_texts[:2]), 2 * chats)
+            play(keyed_fake, _script(ids, echo_texts[:2]), 2 * chats)
             play(bot_fake, _script(ids, [WENT_WELL, "back"]), per_pair * chats,
                  _check_turns(ids))
             echo: list[Round] = []
             bot: list[Round] = []
+            keyed: list[Round] = []
             clock = TurnClock(runtime)
             # what earlier benchmarks of `python -m bench` left in this process must not
             # weigh on the collector during the rounds (it would slow both bots alike)
@@ -265,13 +292,16 @@ def run(kind: str, chats: int = 50, per_chat: int = 40, rounds: int = 2) -> Rate
                 bot.append(play(bot_fake, _script(ids, bot_texts),
                                 per_pair * len(bot_texts) // 2 * chats, _check_turns(ids),
                                 turn_clock=clock))
+                keyed.append(play(keyed_fake, _script(ids, echo_texts),
+                                  len(echo_texts) * chats))
             gc.unfreeze()
-        return RateResult(name, echo, bot, per_pair / 2, chats, len(bot_texts))
+        return RateResult(name, echo, bot, keyed, per_pair / 2, chats, len(bot_texts))
 
 
 def rows_for(result: RateResult) -> list[Row]:
     echo_rate = median([r.rate for r in result.echo])
     bot_rate = median([r.rate for r in result.bot])
+    keyed_rate = median([r.rate for r in result.keyed])
 
     def msgs(rounds: list[Round]) -> float:
         return median([r.messages / r.seconds for r in rounds])
@@ -285,6 +315,10 @@ def rows_for(result: RateResult) -> list[Row]:
             bot_rate / echo_rate, TARGET, at_least=True,
             note=f"{shape} debrief turns; rounds: "
                  + ", ".join(f"{r.rate:.0f}/s" for r in result.bot)),
+        Row(f"{result.db}: echo bot + keyboards (send, take the last off)", keyed_rate,
+            msgs(result.keyed), bot_rate / keyed_rate, None,
+            note="information: ÷ is Afterview ÷ this bot (the same 2 Bot API calls a turn); "
+                 "rounds: " + ", ".join(f"{r.rate:.0f}/s" for r in result.keyed)),
     ]
 
 

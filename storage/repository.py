@@ -15,14 +15,9 @@ from sqlalchemy import (
     Connection,
     Insert,
     Table,
-    and_,
-    bindparam,
-    delete,
-    exists,
     func,
     insert,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -33,28 +28,34 @@ from storage.models import (
     ACTIVE_STATUSES,
     Application,
     Base,
-    ButtonToken,
     Change,
     ConversationState,
     Event,
     Interview,
     Interviewer,
     Lesson,
-    Letter,
     Offer,
-    ProcessedUpdate,
     Reference,
     Story,
     User,
 )
+from storage.turn_sql import (
+    CONVERSATION,
+    DELETE_CONVERSATION,
+    FIRST_DELIVERY_USER_AND_CONVERSATION,
+    INSERT_CONVERSATION,
+    KNOWN_TOKENS,
+    NEW_TOKENS,
+    PROCESSED,
+    SAVE_CONVERSATION_READ_TOKENS,
+    UPDATE_CONVERSATION,
+    UPDATE_CONVERSATION_READ_TOKENS,
+    USER_AND_CONVERSATION,
+    USER_KEYS,
+)
 
 Row = TypeVar("Row", bound=Base)
 OPEN_OFFER_STATUSES = ("received", "negotiating")
-
-
-def table_of(model: type[Base]) -> Table:
-    """A model's table, typed as one (for Core statements)."""
-    return Base.metadata.tables[model.__tablename__]
 
 
 @dataclass
@@ -164,7 +165,7 @@ class Repository:
         found: Sequence[Any] | None
         if update is not None and session.get_bind().dialect.name == "postgresql":
             assert now is not None, "an update is recorded with its time"
-            first, *row = session.connection().execute(_FIRST_DELIVERY_USER_AND_CONVERSATION, {
+            first, *row = session.connection().execute(FIRST_DELIVERY_USER_AND_CONVERSATION, {
                 **where, "update_platform": platform, "update_key": update[:128],
                 "update_at": now}).one()
             if not first:
@@ -175,7 +176,7 @@ class Repository:
                 assert now is not None, "an update is recorded with its time"
                 if not first_delivery(session, platform, update, now):
                     return None
-            found = session.connection().execute(_USER_AND_CONVERSATION, where).first()
+            found = session.connection().execute(USER_AND_CONVERSATION, where).first()
         if found is None:
             repo = cls.for_key(session, platform, workspace, external_id,
                                display_name=display_name)
@@ -183,8 +184,8 @@ class Repository:
             repo._stored_read, repo.had_applications = True, False  # a new user: nothing yet
             repo.letter_awaited = False
             return repo
-        user_row = dict(zip(_USER_KEYS, found[:len(_USER_KEYS)], strict=True))
-        flow, step, slots, history, updated_at = found[len(_USER_KEYS):-2]
+        user_row = dict(zip(USER_KEYS, found[:len(USER_KEYS)], strict=True))
+        flow, step, slots, history, updated_at = found[len(USER_KEYS):-2]
         repo = cls(session, user_row=user_row)
         repo.had_applications, repo.letter_awaited = bool(found[-2]), bool(found[-1])
         if flow is not None:
@@ -210,7 +211,7 @@ class Repository:
     def stored_conversation(self) -> StoredConversation | None:
         """The conversation as stored (read with the user by `for_turn`, else read now)."""
         if not self._stored_read:
-            found = self._connection().execute(_CONVERSATION, {"owner": self.user_id}).first()
+            found = self._connection().execute(CONVERSATION, {"owner": self.user_id}).first()
             self._stored = None if found is None else StoredConversation(*found)
             self._stored_read = True
         return self._stored
@@ -231,20 +232,20 @@ class Repository:
         if absent:
             saved = False
         elif read_tokens and connection.dialect.name == "postgresql":
-            rows = connection.execute(_SAVE_CONVERSATION_READ_TOKENS, {
+            rows = connection.execute(SAVE_CONVERSATION_READ_TOKENS, {
                 "owner": self.user_id, "values": _token_values(read_tokens),
                 **{f"new_{name}": value for name, value in values.items()}}).all()
             saved = bool(rows[0].saved)
             known = {row.value: row.token for row in rows if row.value is not None}
         elif read_tokens:  # SQLite: the tokens as one JSON object RETURNED by the UPDATE
-            row = connection.execute(_UPDATE_CONVERSATION_READ_TOKENS, {
+            row = connection.execute(UPDATE_CONVERSATION_READ_TOKENS, {
                 "owner": self.user_id, "values": _token_values(read_tokens), **values}).first()
             saved, known = row is not None, json.loads(row[0] or "{}") if row else None
         else:
             saved = connection.execute(
-                _UPDATE_CONVERSATION, {"owner": self.user_id, **values}).rowcount > 0
+                UPDATE_CONVERSATION, {"owner": self.user_id, **values}).rowcount > 0
         if not saved:
-            connection.execute(_INSERT_CONVERSATION, {"user_id": self.user_id, **values})
+            connection.execute(INSERT_CONVERSATION, {"user_id": self.user_id, **values})
         self._stored, self._stored_read = stored, True
         self._forget_loaded_conversation(expunge=False)
         if known is None:
@@ -253,7 +254,7 @@ class Repository:
 
     def clear_conversation(self) -> None:
         if not self._stored_read or self._stored is not None:  # none stored: nothing to delete
-            self._connection().execute(_DELETE_CONVERSATION, {"owner": self.user_id})
+            self._connection().execute(DELETE_CONVERSATION, {"owner": self.user_id})
             self._stored, self._stored_read = None, True
         self._forget_loaded_conversation(expunge=True)
 
@@ -278,12 +279,12 @@ class Repository:
     def known_tokens(self, values: Sequence[str]) -> dict[str, str]:
         """The tokens already issued to this user for these button values: value -> token."""
         return {row.value: row.token for row in self._connection().execute(
-            _KNOWN_TOKENS, {"owner": self.user_id, "values": _token_values(values)})}
+            KNOWN_TOKENS, {"owner": self.user_id, "values": _token_values(values)})}
 
     def add_tokens(self, tokens: dict[str, str], now: datetime) -> None:
         """Store new tokens (value -> token) for this user, in one statement."""
         if tokens:
-            self._connection().execute(_NEW_TOKENS, [
+            self._connection().execute(NEW_TOKENS, [
                 {"token": token, "user_id": self.user_id, "value": value, "created_at": now}
                 for value, token in tokens.items()])
 
@@ -479,76 +480,6 @@ class Repository:
         return self.session.scalars(query.order_by(Change.id.desc()).limit(1)).first()
 
 
-# ---- the statements of a turn, built once: building one costs more than running it -------------
-
-_CONVERSATIONS = table_of(ConversationState)
-_PROCESSED = table_of(ProcessedUpdate)
-_CONVERSATION_COLUMNS = (_CONVERSATIONS.c.flow, _CONVERSATIONS.c.step, _CONVERSATIONS.c.slots,
-                         _CONVERSATIONS.c.history, _CONVERSATIONS.c.updated_at)
-_USERS = table_of(User)
-_USER_KEYS = tuple(column.key for column in _USERS.c)  # a User's attributes are its columns
-_THE_USER = and_(_USERS.c.platform == bindparam("platform"),
-                 _USERS.c.workspace == bindparam("workspace"),
-                 _USERS.c.external_id == bindparam("external_id"))
-_HAS_APPLICATIONS = exists().where(table_of(Application).c.user_id == _USERS.c.id)
-_LETTERS = table_of(Letter)
-_AWAITS_LETTER = exists().where(_LETTERS.c.user_id == _USERS.c.id, _LETTERS.c.awaiting != "")
-_USER_AND_CONVERSATION = (
-    select(*_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS, _AWAITS_LETTER)
-    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
-    .where(_THE_USER)
-)
-# PostgreSQL: the platform update recorded by the statement that reads the user (one row:
-# `first` is 1 when the update is new, then the user and conversation, or NULLs for a new user)
-_FRESH_UPDATE = (
-    postgresql.insert(_PROCESSED)
-    .values(platform=bindparam("update_platform"), key=bindparam("update_key"),
-            at=bindparam("update_at", type_=_PROCESSED.c.at.type))
-    .on_conflict_do_nothing()
-    .returning(_PROCESSED.c.key)
-    .cte("fresh_update")
-)
-_OUTCOME = select(func.count().label("first")).select_from(_FRESH_UPDATE).subquery("outcome")
-_FIRST_DELIVERY_USER_AND_CONVERSATION = (
-    select(_OUTCOME.c.first, *_USERS.c, *_CONVERSATION_COLUMNS, _HAS_APPLICATIONS,
-           _AWAITS_LETTER)
-    .select_from(_OUTCOME)
-    .outerjoin(_USERS, _THE_USER)
-    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
-)
-_CONVERSATION = select(*_CONVERSATION_COLUMNS).where(
-    _CONVERSATIONS.c.user_id == bindparam("owner"))
-_TOKENS = table_of(ButtonToken)
-_TOKENS_OF_VALUES = and_(_TOKENS.c.user_id == bindparam("owner"),
-                         _TOKENS.c.value.in_(bindparam("values", expanding=True)))
-_KNOWN_TOKENS = select(_TOKENS.c.value, _TOKENS.c.token).where(_TOKENS_OF_VALUES)
-_NEW_TOKENS = insert(_TOKENS)
-# PostgreSQL: the conversation saved by the statement that reads the buttons' tokens (at least
-# one row: `saved` is 1 when the row was there to update, then a known token a row, if any)
-_SAVED = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.user_id == bindparam("owner"))
-    .values({column: bindparam(f"new_{column.key}", type_=column.type)
-             for column in _CONVERSATION_COLUMNS})
-    .returning(_CONVERSATIONS.c.user_id)
-    .cte("saved")
-)
-_SAVE_OUTCOME = select(func.count().label("saved")).select_from(_SAVED).subquery("outcome")
-_SAVE_CONVERSATION_READ_TOKENS = (
-    select(_SAVE_OUTCOME.c.saved, _TOKENS.c.value, _TOKENS.c.token)
-    .select_from(_SAVE_OUTCOME)
-    .outerjoin(_TOKENS, _TOKENS_OF_VALUES)
-)
-_UPDATE_CONVERSATION = update(_CONVERSATIONS).where(
-    _CONVERSATIONS.c.user_id == bindparam("owner"))
-_UPDATE_CONVERSATION_READ_TOKENS = _UPDATE_CONVERSATION.returning(select(
-    func.json_group_object(_TOKENS.c.value, _TOKENS.c.token)).where(_TOKENS_OF_VALUES)
-    .scalar_subquery())
-_INSERT_CONVERSATION = insert(_CONVERSATIONS)
-_DELETE_CONVERSATION = delete(_CONVERSATIONS).where(
-    _CONVERSATIONS.c.user_id == bindparam("owner"))
-
-
 def first_delivery(session: Session, platform: str, key: str, now: datetime) -> bool:
     """Record an inbound platform event id; False when it was processed before (a retry).
 
@@ -557,7 +488,7 @@ def first_delivery(session: Session, platform: str, key: str, now: datetime) -> 
     `INSERT … ON CONFLICT DO NOTHING`, and a row inserted means the first delivery.
     """
     row = {"platform": platform, "key": key[:128], "at": now}
-    return insert_new(session, _PROCESSED, [row]) == 1
+    return insert_new(session, PROCESSED, [row]) == 1
 
 
 def insert_new(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:

@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, select
 from bot.clock import Clock, SystemClock
 from bot.messages import UserKey
 from storage.db import Database
-from storage.models import ButtonToken
-from storage.repository import Repository, table_of, token_value
+from storage.models import ButtonToken, table_of
+from storage.repository import Repository, token_value
 
 TOKEN_BYTES = 9  # 12 url-safe characters
 

@@ -23,8 +23,8 @@ from bot.nudges.rules import (
     plan_digest,
 )
 from bot.parsing import ParseError, tz_from_name
-from storage.models import Application, Event, Interview, Interviewer, Nudge
-from storage.repository import Repository, insert_new, table_of
+from storage.models import Application, Event, Interview, Interviewer, Nudge, table_of
+from storage.repository import Repository, insert_new
 
 CONTACT_EVENT = "contact"
 RESET_EVENTS = ("employer_reply", "keep_checking")
