@@ -119,6 +119,24 @@ def test_onboarding_asks_name_signature_timezone_hour_and_quiet_hours_in_order(
     assert "All set, Jane!" in jane.last
 
 
+def test_news_or_a_greeting_during_setup_is_not_taken_for_an_answer(bot, jane: Seeker) -> None:
+    """"acme said no" at the name question had become the name "Acme Said No"."""
+    onboard_until(jane, NAME_PROMPT)
+    jane.says("acme said no")
+    assert jane.text.startswith("That sounds like news about Acme")
+    assert "tell me again: “acme said no”" in jane.text
+    assert NAME_PROMPT in jane.last
+    jane.says("Jane Doe")
+    jane.says("just had an interview at globex")
+    assert "news about Globex" in jane.text and SIGNATURE_PROMPT in jane.last
+    jane.says("hello")
+    assert jane.text.startswith("Hi") and "setting up your profile" in jane.text
+    finish_with(jane, "skip", "skip", "skip", "skip")
+
+    assert stored_user(bot[2], jane).display_name == "Jane Doe"
+    assert "All set, Jane!" in jane.last
+
+
 def test_the_name_lands_in_the_profile_exactly_as_typed(bot, jane: Seeker) -> None:
     onboard_until(jane, NAME_PROMPT)
     jane.says("  Zoë   O'Brien-Łukasz ")

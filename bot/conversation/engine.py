@@ -262,6 +262,9 @@ class Engine:
                       Button("Start over", "flow:restart"),
                       Button("Drop it", "cancel")])
             return
+        if state.flow == "onboarding" and news.news_during_setup(turn, text, tuple(COMMANDS)):
+            self.runner.ask(turn)
+            return
         if smalltalk.greeting_only(text):  # "hello" is never a round's name or a person
             smalltalk.greet_in_flow(turn, FLOWS[state.flow].describe(state.slots))
             self.runner.ask(turn)

@@ -391,6 +391,22 @@ def news_in_flow(engine: Engine, turn: Turn, text: str, commands: tuple[str, ...
     return True
 
 
+def news_during_setup(turn: Turn, text: str, commands: tuple[str, ...]) -> bool:
+    """News typed while the profile is being set up ("acme said no" at the name question) is
+    not taken as the answer: the user is asked to tell it again once the setup is done. True
+    when it was news."""
+    if len(text.split()) < 3:
+        return False
+    meaning = meaning_of(turn, text, commands)
+    news = meaning.kind == EVENT or meaning.intent == "debrief"
+    if not news or not meaning.company.said:
+        return False
+    turn.say(f"That sounds like news about {meaning.company.said} — I'll take it as soon as "
+             "we've finished setting up (a few quick questions). Then tell me again: "
+             f"“{text.strip()}”.")
+    return True
+
+
 def typed_reply(engine: Engine, turn: Turn, text: str) -> bool:
     """"yes" / "no" typed to "That sounds like news — …?" answers that question, not the flow's
     (a "yes" must not become a round's name); anything else drops the question. True if used."""
