@@ -239,3 +239,15 @@ def test_the_note_to_an_interviewer_elsewhere_shapes_the_point_too(note: str,
     assert draft.problems == (), draft.problems
     assert expected in draft.body
     assert_no_broken_join(draft.body)
+
+
+@pytest.mark.parametrize(("note", "shaped"), [
+    ("he showed me there new streaming pipline", "you showed me your new streaming pipeline"),
+    ("she told me about there plans for next year", "your plans for next year"),  # as "their"
+    ("we met there last week", "we met there last week"),
+    ("there is a lot of legacy code", "there is a lot of legacy code"),
+    ("they have been there for years", "you have been there for years"),
+])
+def test_there_misspelt_for_their_becomes_your_and_a_real_there_stays(note: str,
+                                                                      shaped: str) -> None:
+    assert shape(note).text.rstrip(".").casefold() == shaped

@@ -159,6 +159,13 @@ _NOT_NOUN = {"about", "and", "or", "to", "for", "with", "at", "in", "on", "that"
              "because", "but", "so", "how", "what", "why", "when", "where", "a", "an", "the",
              "my", "our", "some", "any", "this", "these", "those", "again", "too", "as",
              "through", "into", "from", "over", "by", "of", "up", "out", "is", "was"}
+# after "there" these keep it "there" ("there is", "there for a year"); before any other word it
+# is the common misspelling of "their" ("showed me there new pipeline")
+_AFTER_THERE = _NOT_NOUN | {"are", "were", "will", "would", "could", "should", "might", "may",
+                            "must", "has", "have", "had", "seems", "seemed", "yet", "now",
+                            "then", "today", "yesterday", "last", "before", "after", "during",
+                            "while", "until", "since", "alone", "together", "already", "just",
+                            "i", "we", "you", "he", "she", "they", "it", "there"}
 _SINGULAR_S = re.compile(r"^[a-z]{2,}(?:ies|[^s]s|sses|shes|ches|xes|zes|oes)$")
 
 
@@ -205,6 +212,8 @@ def second_person(text: str) -> str:
             replacement = _OBJECT[low]
         elif low == "them" and position and tokens[words[position - 1]].casefold() in _TO_PERSON:
             replacement = "you"
+        elif low == "there" and following.isalpha() and following not in _AFTER_THERE:
+            replacement = "your"
         elif low == "her":
             replacement = "you" if not following or following in _NOT_NOUN else "your"
         if replacement is not None:
