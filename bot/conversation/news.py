@@ -398,8 +398,8 @@ def news_during_setup(turn: Turn, text: str, commands: tuple[str, ...]) -> bool:
     if len(text.split()) < 3:
         return False
     meaning = meaning_of(turn, text, commands)
-    news = meaning.kind == EVENT or meaning.intent == "debrief"
-    if not news or not meaning.company.said:
+    is_news = meaning.kind == EVENT or meaning.intent == "debrief"
+    if not is_news or not meaning.company.said:
         return False
     turn.say(f"That sounds like news about {meaning.company.said} — I'll take it as soon as "
              "we've finished setting up (a few quick questions). Then tell me again: "

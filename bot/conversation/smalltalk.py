@@ -59,6 +59,9 @@ def likely_actions(turn: Turn, limit: int = 3) -> list[Button]:
     return seen[:limit]
 
 
+# narrower than the understanding's "greeting" intent (phrasings.yaml), which also reads a
+# greeting at the start of a longer message: here the whole message must be one, and a bare
+# "morning" or "evening" is left out, as it can answer a question ("when?")
 _GREETING_ONLY = re.compile(
     r"(?:hi|hii+|hello|helo|hallo|hey|heya|hiya|howdy|yo|hola|greetings|good (?:morning|afternoon|"
     r"evening|day))(?: (?:there|again|afterview|bot|all))?")
